@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-vm.sh [-k SERIES] [-c CACHEDIR] [TEST...]
+#
+# Run espif's selftests in a QEMU guest booted on a Debian kernel:
+#  1. fetch the newest Debian kernel of SERIES (6.1, 6.12) and its headers
+#     into CACHEDIR (fetch-kernel.sh; nothing is installed on the host);
+#  2. build espif.ko against those headers, in a copy of the sources so that
+#     builds for several kernels do not clobber each other;
+#  3. boot the kernel under software emulation (TCG, -cpu max, no KVM) with
+#     a busybox initramfs that mounts the host's root read-only over
+#     virtio-9p with a tmpfs overlay (initramfs.sh, guest-init.sh);
+#  4. run selftests/run.sh TEST... inside and exit with its status.
+# The guest's console (KTAP) is copied to stdout.  Without TESTs, all run.
+#
+# Environment: ESPIF_CACHE (default CACHEDIR), ESPIF_VM_MEM (MiB, 2048),
+# ESPIF_VM_CPUS (2), ESPIF_VM_TIMEOUT (seconds, 1800), ESPIF_YNL (the
+# kernel's tools/net/ynl, for the netlink tests).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+series=6.12
+cache=${ESPIF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/espif}
+while getopts k:c:h opt; do
+	case "$opt" in
+	k) series=$OPTARG ;;
+	c) cache=$OPTARG ;;
+	*) sed -n '3,17s/^# \?//p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+mkdir -p "$cache"
+cache=$(realpath "$cache")
+
+log() { echo "# run-vm: $*"; }
+die() { echo "# run-vm: $*" >&2; exit 1; }
+
+command -v qemu-system-x86_64 >/dev/null ||
+	die "qemu-system-x86_64 is missing (apt-get install qemu-system-x86)"
+
+kver=$("$top/selftests/vm/fetch-kernel.sh" "$series" "$cache") ||
+	die "cannot fetch the $series kernel"
+kroot="$cache/$kver/root"
+kdir="$kroot/usr/src/linux-headers-$kver"
+log "kernel $kver"
+
+# Build espif.ko for this kernel in a private copy of the sources.
+build="$cache/build/$kver"
+mkdir -p "$build"
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+	"$top/Kbuild" "$top/kmod" "$top/uapi" "$build/"
+if ! make -s -C "$kdir" M="$build" ESPIF_WERROR=1 modules > "$build/build.log" 2>&1; then
+	sed 's/^/# /' "$build/build.log"
+	die "espif.ko does not build against $kver"
+fi
+grep -v -e 'Skipping BTF generation' -e '^ *BTF' "$build/build.log" | sed 's/^/# /' || true
+ko="$build/kmod/espif.ko"
+
+initrd="$cache/$kver/initramfs.gz"
+if [ ! -e "$initrd" ] || [ "$top/selftests/vm/initramfs.sh" -nt "$initrd" ]; then
+	"$top/selftests/vm/initramfs.sh" "$kver" "$kroot" "$initrd"
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+tests=$(IFS=,; echo "$*")
+cmdline="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
+cmdline+=" ESPIF_TOP=$top ESPIF_KO=$ko ESPIF_MODROOT=$kroot"
+cmdline+=" ESPIF_YNL=${ESPIF_YNL:-} ESPIF_TESTS=$tests"
+
+log "booting (TCG, -cpu max)"
+start=$SECONDS
+set +e
+timeout --foreground "${ESPIF_VM_TIMEOUT:-1800}" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max \
+	-m "${ESPIF_VM_MEM:-2048}" -smp "${ESPIF_VM_CPUS:-2}" \
+	-nodefaults -display none -no-reboot -serial stdio -monitor none \
+	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "$cmdline" \
+	-object rng-random,id=rng0,filename=/dev/urandom \
+	-device virtio-rng-pci,rng=rng0 \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev local,id=espifout,path="$out",security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=espifout,mount_tag=espifout \
+	< /dev/null | tr -d '\r'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+log "VM ran $((SECONDS - start)) s"
+
+if [ ! -s "$out/rc" ]; then
+	[ "$qemu_rc" -eq 124 ] && log "timed out"
+	die "the VM left no result (qemu exit $qemu_rc)"
+fi
+rc=$(cat "$out/rc")
+if [ -n "${ESPIF_VM_DMESG:-}" ]; then
+	cp "$out/dmesg" "$ESPIF_VM_DMESG"
+fi
+exit "$rc"
