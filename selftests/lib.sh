@@ -21,6 +21,10 @@ export LC_ALL=C
 
 ESPIF_TOP=${ESPIF_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ESPIF_KO=${ESPIF_KO:-$ESPIF_TOP/kmod/espif.ko}
+ESPIF_IKEHELPER=${ESPIF_IKEHELPER:-$ESPIF_TOP/ikehelper/ikehelper}
+# Sanitizer reports fail the case: abort on the first, leaks included.
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 readonly KSFT_SKIP=4
 
 # --- assertions ----------------------------------------------------------
@@ -102,6 +106,8 @@ ynl() {
 		--schema "$ESPIF_YNL/../../../Documentation/netlink/genetlink-legacy.yaml" \
 		--output-json "$@"
 }
+
+ikehelper() { "$ESPIF_IKEHELPER" "$@"; }
 
 # --- KTAP ----------------------------------------------------------------
 

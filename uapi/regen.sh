@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# regen.sh YNL_DIR
+# regen.sh YNL_DIR [OUTDIR]
 #
 # Regenerate uapi/linux/espif.h and kmod/generated/netlink.{c,h} from
 # uapi/espif.yaml with the kernel's own YNL generator, found in YNL_DIR
 # (tools/net/ynl of a kernel source tree; `make regen` passes the one from
-# linux-source-6.12).
+# linux-source-6.12).  With OUTDIR the files are written below it instead
+# of into the tree (the drift check in selftests/check.sh compares them).
 #
 # ynl-gen-c.py expects a kernel tree: it looks for the JSON schema two
 # directories above the spec and for MAINTAINERS above that to name the spec
@@ -14,8 +15,9 @@
 # reads "uapi/espif.yaml" and the spec is validated against the schema.
 set -euo pipefail
 
-ynl=$(realpath "${1:?usage: regen.sh YNL_DIR}")
+ynl=$(realpath "${1:?usage: regen.sh YNL_DIR [OUTDIR]}")
 top=$(cd "$(dirname "$0")/.." && pwd)
+out=$(realpath "${2:-$top}")
 gen="$ynl/ynl-gen-c.py"
 [ -x "$gen" ] || [ -f "$gen" ] || gen="$ynl/pyynl/ynl_gen_c.py"
 [ -f "$gen" ] || { echo "regen: no ynl generator in $ynl" >&2; exit 1; }
@@ -31,6 +33,7 @@ touch "$scratch/MAINTAINERS"
 
 run() { (cd "$scratch" && python3 "$gen" --spec "$scratch/uapi/espif.yaml" "$@"); }
 
-run --mode uapi --header -o "$top/uapi/linux/espif.h"
-run --mode kernel --header -o "$top/kmod/generated/netlink.h"
-run --mode kernel --source -o "$top/kmod/generated/netlink.c"
+mkdir -p "$out/uapi/linux" "$out/kmod/generated"
+run --mode uapi --header -o "$out/uapi/linux/espif.h"
+run --mode kernel --header -o "$out/kmod/generated/netlink.h"
+run --mode kernel --source -o "$out/kmod/generated/netlink.c"

@@ -9,10 +9,16 @@
 #ifndef _ESPIF_COMPAT_H
 #define _ESPIF_COMPAT_H
 
-#include <linux/version.h>
+#include <net/genetlink.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "espif needs Linux 6.1 or newer (see dkms.conf BUILD_EXCLUSIVE_KERNEL_MIN)"
+/*
+ * The floor: 6.1 is the oldest kernel espif is tested on.  Its newest
+ * netlink helper that espif relies on is GENL_REQ_ATTR_CHECK (6.1); older
+ * kernels lack it and fail here with a clear message rather than deep in
+ * the generated code.  dkms.conf refuses them before building.
+ */
+#ifndef GENL_REQ_ATTR_CHECK
+#error "espif needs Linux 6.1 or newer (dkms.conf: BUILD_EXCLUSIVE_KERNEL_MIN)"
 #endif
 
 #endif /* _ESPIF_COMPAT_H */

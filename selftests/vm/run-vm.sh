@@ -57,6 +57,13 @@ fi
 grep -v -e 'Skipping BTF generation' -e '^ *BTF' "$build/build.log" | sed 's/^/# /' || true
 ko="$build/kmod/espif.ko"
 
+# ikehelper, with ASan and UBSan, for the tests that drive it.
+ikh="$cache/build/ikehelper"
+if ! make -s -C "$top/ikehelper" SANITIZE=1 OUT="$ikh" > "$cache/build/ikehelper.log" 2>&1; then
+	sed 's/^/# /' "$cache/build/ikehelper.log"
+	die "ikehelper does not build"
+fi
+
 initrd="$cache/$kver/initramfs.gz"
 if [ ! -e "$initrd" ] || [ "$top/selftests/vm/initramfs.sh" -nt "$initrd" ]; then
 	"$top/selftests/vm/initramfs.sh" "$kver" "$kroot" "$initrd"
@@ -67,6 +74,7 @@ trap 'rm -rf "$out"' EXIT
 tests=$(IFS=,; echo "$*")
 cmdline="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
 cmdline+=" ESPIF_TOP=$top ESPIF_KO=$ko ESPIF_MODROOT=$kroot"
+cmdline+=" ESPIF_IKEHELPER=$ikh/ikehelper"
 cmdline+=" ESPIF_YNL=${ESPIF_YNL:-} ESPIF_TESTS=$tests"
 
 log "booting (TCG, -cpu max)"

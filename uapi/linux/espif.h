@@ -9,8 +9,6 @@
 #define ESPIF_FAMILY_NAME	"espif"
 #define ESPIF_FAMILY_VERSION	1
 
-#define ESPIF_GENL_VERSION	1
-
 enum {
 	ESPIF_A_DEV_IFINDEX = 1,
 	ESPIF_A_DEV_IFNAME,

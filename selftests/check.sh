@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# check.sh [STAGE...]: every check espif has, as one KTAP report.  `make
+# check` runs it; CI runs `make check`.  Stages (default: all, in order):
+#
+#   regen        uapi/espif.yaml regenerates to exactly the committed files
+#   style        checkpatch.pl --strict over kmod/ (generated code excepted)
+#   vm-6.1       the selftests in a VM on Debian's newest 6.1 kernel
+#   vm-6.12      the selftests in a VM on Debian's newest 6.12 kernel
+#   compile-7.2  espif.o builds with -Werror against linux-source-7.2
+#   dkms-6.1     `dkms build` against Debian's 6.1 headers package
+#   dkms-6.12    `dkms build` against Debian's 6.12 headers package
+#
+# The last line is "check: N passed, N failed": each selftest case counts
+# once, every other stage once.  Kernels and sources are cached in
+# ESPIF_CACHE (default ~/.cache/espif).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+export ESPIF_CACHE=${ESPIF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/espif}
+mkdir -p "$ESPIF_CACHE"
+ALL=(regen style vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=("${ALL[@]}")
+
+log() { echo "# $*"; }
+
+tools_src() {
+	ESPIF_PREPARE=no selftests/vm/prepare-source.sh 6.12 "$ESPIF_CACHE"
+}
+
+stage_regen() {
+	local src out
+	src=$(tools_src) || return 1
+	out=$(mktemp -d)
+	mkdir -p "$out/uapi/linux" "$out/kmod/generated"
+	uapi/regen.sh "$src/tools/net/ynl" "$out" || return 1
+	if ! diff -ru uapi/linux/espif.h "$out/uapi/linux/espif.h" ||
+	   ! diff -ru kmod/generated "$out/kmod/generated"; then
+		log "generated files differ from uapi/espif.yaml: run 'make regen' and commit"
+		rm -rf "$out"
+		return 1
+	fi
+	rm -rf "$out"
+}
+
+stage_style() {
+	local src files
+	src=$(tools_src) || return 1
+	files=$(ls kmod/*.c kmod/*.h kmod/compat/*.h kmod/tests/*.c 2>/dev/null)
+	# shellcheck disable=SC2086
+	"$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files
+}
+
+# Selftest cases are counted from run-vm.sh's "selftests: N passed, ..." line.
+stage_vm() {
+	local series=$1 out rc line
+	local src
+	src=$(tools_src) || return 1
+	out=$(mktemp)
+	ESPIF_YNL="$src/tools/net/ynl" selftests/vm/run-vm.sh -k "$series" 2>&1 |
+		tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^selftests: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	rm -f "$out"
+	# The stage runs in a pipeline (a subshell): pass counts via a file.
+	[ -n "$line" ] && echo "$line" |
+		sed -E 's/^selftests: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' > "$counts"
+	return "$rc"
+}
+
+stage_compile() {
+	local series=$1 src build
+	src=$(selftests/vm/prepare-source.sh "$series" "$ESPIF_CACHE") || return 1
+	build=$(mktemp -d)
+	cp -r Kbuild kmod uapi "$build/"
+	find "$build" -name '*.o' -delete
+	# modules_prepare leaves no Module.symvers, so modpost cannot run:
+	# build the linked object, which is every compiler diagnostic.
+	make -s -C "$src" M="$build" ESPIF_WERROR=1 kmod/espif.o
+	local rc=$?
+	rm -rf "$build"
+	return $rc
+}
+
+stage_dkms() {
+	local series=$1 kver hdr tmp rc ver
+	command -v dkms >/dev/null || { log "dkms is not installed"; return 1; }
+	kver=$(selftests/vm/fetch-kernel.sh "$series" "$ESPIF_CACHE") || return 1
+	hdr="$ESPIF_CACHE/$kver/root/usr/src/linux-headers-$kver"
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/dkms"
+	# A private source and DKMS tree: the host's /usr/src and
+	# /var/lib/dkms are left alone.
+	make -s dkms-install DESTDIR="$tmp" >/dev/null &&
+	dkms --sourcetree "$tmp/usr/src" --dkmstree "$tmp/dkms" add -m espif -v "$ver" >/dev/null &&
+	dkms --sourcetree "$tmp/usr/src" --dkmstree "$tmp/dkms" build -m espif -v "$ver" \
+		-k "$kver" --kernelsourcedir "$hdr" &&
+	ls "$tmp/dkms/espif/$ver/$kver"/*/module/espif.ko*
+	rc=$?
+	[ $rc -eq 0 ] || cat "$tmp/dkms/espif/$ver/build/make.log" 2>/dev/null
+	rm -rf "$tmp"
+	return $rc
+}
+
+echo "KTAP version 1"
+echo "1..${#stages[@]}"
+n=0 pass=0 fail=0 start=$SECONDS
+counts=$(mktemp)
+trap 'rm -f "$counts"' EXIT
+for s in "${stages[@]}"; do
+	n=$((n + 1))
+	vm_pass='' vm_fail=''
+	: > "$counts"
+	t0=$SECONDS
+	log "stage $s"
+	case "$s" in
+	regen)		stage_regen ;;
+	style)		stage_style ;;
+	vm-*)		stage_vm "${s#vm-}" ;;
+	compile-*)	stage_compile "${s#compile-}" ;;
+	dkms-*)		stage_dkms "${s#dkms-}" ;;
+	*)		log "unknown stage $s"; false ;;
+	esac 2>&1 | sed -e 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	[ -s "$counts" ] && read -r vm_pass vm_fail < "$counts"
+	if [ -n "$vm_pass" ]; then
+		pass=$((pass + vm_pass))
+		fail=$((fail + vm_fail))
+		# A VM that failed without a failed case (crash, timeout) counts.
+		[ "$rc" -ne 0 ] && [ "$vm_fail" -eq 0 ] && fail=$((fail + 1))
+	elif [ "$rc" -eq 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n $s # time $((SECONDS - t0)) s"
+	else
+		echo "not ok $n $s # time $((SECONDS - t0)) s"
+	fi
+done
+log "check took $((SECONDS - start)) s"
+echo "check: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

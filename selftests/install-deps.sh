@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install, from Debian's archive, everything espif needs to build, package
+# and test (Debian 12 or later; as root).  Idempotent.
+set -euo pipefail
+
+pkgs=(
+	# kernel and module builds
+	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
+	rsync xz-utils file
+	# packaging
+	dkms
+	# the test VM
+	qemu-system-x86 busybox-static
+	# selftests
+	iproute2 iputils-ping jq util-linux tcpdump
+	# tools/net/ynl
+	python3 python3-yaml python3-jsonschema
+	# ikehelper
+	libnl-3-dev libnl-genl-3-dev pkg-config
+	# style and userspace checks
+	clang codespell
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (apt-get install)" >&2
+	exit 1
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
