@@ -73,9 +73,10 @@ mount -t tmpfs -o size=75% rw /mnt/rw
 mkdir -p /mnt/rw/upper /mnt/rw/work
 mount -t overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work overlay /newroot ||
 	fail "cannot mount the overlay"
-# Fresh /run and /tmp: the host's are visible through 9p otherwise.
+# A fresh /run: the host's pid files and sockets would show through 9p.
+# /tmp stays as the overlay gives it (writes go to the tmpfs): the sources
+# or the cache may live there.
 mount -t tmpfs -o mode=755 run /newroot/run
-mount -t tmpfs -o mode=1777 tmp /newroot/tmp
 mkdir -p /newroot/run/espif-out
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 espifout /newroot/run/espif-out ||
 	fail "cannot mount the result directory"
