@@ -6,6 +6,7 @@
 #
 #   regen        uapi/espif.yaml regenerates to exactly the committed files
 #   style        checkpatch.pl --strict over kmod/ (generated code excepted)
+#   ikehelper    ikehelper builds warning-free (-Werror) with gcc and clang
 #   vm-6.1       the selftests in a VM on Debian's newest 6.1 kernel
 #   vm-6.12      the selftests in a VM on Debian's newest 6.12 kernel
 #   compile-7.2  espif.o builds with -Werror against linux-source-7.2
@@ -21,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export ESPIF_CACHE=${ESPIF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/espif}
 mkdir -p "$ESPIF_CACHE"
-ALL=(regen style vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
+ALL=(regen style ikehelper vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL[@]}")
 
@@ -54,6 +55,17 @@ stage_style() {
 	"$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files
+}
+
+stage_ikehelper() {
+	local cc out rc=0
+	for cc in gcc clang; do
+		out=$(mktemp -d)
+		echo "$cc:"
+		make -s -C ikehelper CC="$cc" OUT="$out" || rc=1
+		rm -rf "$out"
+	done
+	return $rc
 }
 
 # Selftest cases are counted from run-vm.sh's "selftests: N passed, ..." line.
@@ -122,6 +134,7 @@ for s in "${stages[@]}"; do
 	case "$s" in
 	regen)		stage_regen ;;
 	style)		stage_style ;;
+	ikehelper)	stage_ikehelper ;;
 	vm-*)		stage_vm "${s#vm-}" ;;
 	compile-*)	stage_compile "${s#compile-}" ;;
 	dkms-*)		stage_dkms "${s#dkms-}" ;;
