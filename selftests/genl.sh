@@ -58,6 +58,18 @@ case_zero_ifindex() {
 	expect_error "bad-attr|out of range|Invalid argument" dev_get '{"ifindex": 0}'
 }
 
+# ifname is reply-only: the do policy stops at ifindex, and strict
+# validation refuses anything beyond it.
+case_reply_only_attr() {
+	local idx
+
+	espif_load
+	ip link add esp0 type espif
+	idx=$(ifindex_of esp0)
+	expect_error 'Unknown attribute|unknown attribute|Invalid argument' \
+		dev_get "{\"ifindex\": $idx, \"ifname\": \"esp0\"}"
+}
+
 case_wrong_type() {
 	espif_load
 	expect_error 'not an espif interface' dev_get '{"ifindex": 1}'
@@ -94,6 +106,7 @@ CASES=(
 	"missing_ifindex	case_missing_ifindex"
 	"unknown_ifindex	case_unknown_ifindex"
 	"zero_ifindex		case_zero_ifindex"
+	"reply_only_attr	case_reply_only_attr"
 	"wrong_type		case_wrong_type"
 	"netns_isolation	case_netns_isolation"
 	"needs_net_admin	case_needs_net_admin"

@@ -32,8 +32,10 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
+# Always refresh the lists: fetch-kernel.sh asks apt-cache for the newest
+# kernel of a series, which a stale list would name wrongly.
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
 if [ ${#missing[@]} -gt 0 ]; then
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
