@@ -45,12 +45,5 @@ case_demo() {
 }
 
 # Unlike the tests, the demo shows its output whether it passes or not.
-ESPIF_TMP=$(mktemp -d)
-echo "KTAP version 1"
-echo "1..1"
-(set -e; case_demo) 2>&1 | sed 's/^/# /'
-rc=${PIPESTATUS[0]}
-cleanup_all >/dev/null 2>&1
-rm -rf "$ESPIF_TMP"
-if [ "$rc" -eq 0 ]; then echo "ok 1 demo"; else echo "not ok 1 demo"; fi
-exit "$rc"
+CASES=("demo	case_demo")
+KTAP_SHOW_OUTPUT=1 ktap_run_cases

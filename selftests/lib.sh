@@ -13,7 +13,8 @@
 #
 # Each case runs in a subshell with `set -e`: any failing command, or a
 # failed `check`, fails the case; its output is then printed as KTAP
-# diagnostics.  A case that calls `skip REASON` is reported as skipped.
+# diagnostics (always, when KTAP_SHOW_OUTPUT=1: the demo narrates).  A case
+# that calls `skip REASON` is reported as skipped.
 # Output is KTAP version 1; the exit status is 0 when nothing failed.
 
 set -u
@@ -136,6 +137,10 @@ ktap_run_cases() {
 		rc=$?
 		# Each case starts from a clean slate whatever it left.
 		(cleanup_all) >/dev/null 2>&1
+		if [ "${KTAP_SHOW_OUTPUT:-0}" = 1 ] ||
+		   { [ "$rc" -ne 0 ] && [ "$rc" -ne "$KSFT_SKIP" ]; }; then
+			sed 's/^/# /' "$log"
+		fi
 		if [ "$rc" -eq 0 ]; then
 			echo "ok $i $name"
 			pass=$((pass + 1))
@@ -143,7 +148,6 @@ ktap_run_cases() {
 			echo "ok $i $name # SKIP $(sed -n 's/^SKIP: //p' "$log" | tail -n 1)"
 			skipped=$((skipped + 1))
 		else
-			sed 's/^/# /' "$log"
 			echo "not ok $i $name"
 			failed=$((failed + 1))
 		fi
