@@ -10,6 +10,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "proto.h"
 
 static int __init espif_init(void)
 {
@@ -19,6 +20,10 @@ static int __init espif_init(void)
 	if (ret)
 		goto err_device;
 
+	ret = espif_proto_init();
+	if (ret)
+		goto err_proto;
+
 	ret = espif_nl_register();
 	if (ret)
 		goto err_netlink;
@@ -27,6 +32,8 @@ static int __init espif_init(void)
 	return 0;
 
 err_netlink:
+	espif_proto_uninit();
+err_proto:
 	espif_device_uninit();
 err_device:
 	pr_err("cannot initialise: %d\n", ret);
@@ -37,9 +44,11 @@ static void __exit espif_exit(void)
 {
 	/*
 	 * Netlink first: no new request may find an interface while
-	 * rtnl_link_unregister() tears them all down.
+	 * rtnl_link_unregister() tears them all down; then the ESP handler,
+	 * so that no packet enters the SAs about to go.
 	 */
 	espif_nl_unregister();
+	espif_proto_uninit();
 	espif_device_uninit();
 }
 

@@ -9,6 +9,8 @@
 #ifndef _ESPIF_COMPAT_H
 #define _ESPIF_COMPAT_H
 
+#include <linux/version.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 
 /*
@@ -19,6 +21,47 @@
  */
 #ifndef GENL_REQ_ATTR_CHECK
 #error "espif needs Linux 6.1 or newer (dkms.conf: BUILD_EXCLUSIVE_KERNEL_MIN)"
+#endif
+
+/* <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* skb_gso_segment() moved to <net/gso.h> in 6.4. */
+#if __has_include(<net/gso.h>)
+#include <net/gso.h>
+#endif
+
+/*
+ * Crypto completion callbacks get the request's data since 6.3, the
+ * request itself before.  A type, not a macro: no feature to probe.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define ESPIF_CRYPTO_CB_ARG struct crypto_async_request *
+#define espif_crypto_cb_data(arg) ((arg)->data)
+#else
+#define ESPIF_CRYPTO_CB_ARG void *
+#define espif_crypto_cb_data(arg) (arg)
+#endif
+
+/* NETIF_F_LLTX became the net_device.lltx flag in 6.11. */
+#ifdef NETIF_F_LLTX
+#define espif_dev_set_lltx(dev) ((dev)->features |= NETIF_F_LLTX)
+#else
+#define espif_dev_set_lltx(dev) ((dev)->lltx = true)
+#endif
+
+/*
+ * A dump's parsed attributes: genl_dumpit_info.attrs until 6.5, then the
+ * genl_info inside it (genl_info_dump(), 6.6).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define espif_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#else
+#define espif_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
 #endif
 
 #endif /* _ESPIF_COMPAT_H */

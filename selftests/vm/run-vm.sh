@@ -45,9 +45,14 @@ kroot="$cache/$kver/root"
 kdir="$kroot/usr/src/linux-headers-$kver"
 log "kernel $kver"
 
-# Build espif.ko for this kernel in a private copy of the sources.
-build="$cache/build/$kver"
-mkdir -p "$build"
+# Build espif.ko for this kernel in a private copy of the sources, one per
+# run, so that runs in parallel (several worktrees, several kernels) never
+# build over each other.
+mkdir -p "$cache/build"
+build=$(mktemp -d "$cache/build/$kver.XXXXXX")
+ikh="$build/ikehelper"
+out=$(mktemp -d)
+trap 'rm -rf "$out" "$build"' EXIT
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 	"$top/Kbuild" "$top/kmod" "$top/uapi" "$build/"
 if ! make -s -C "$kdir" M="$build" ESPIF_WERROR=1 modules > "$build/build.log" 2>&1; then
@@ -58,9 +63,8 @@ grep -v -e 'Skipping BTF generation' -e '^ *BTF' "$build/build.log" | sed 's/^/#
 ko="$build/kmod/espif.ko"
 
 # ikehelper, with ASan and UBSan, for the tests that drive it.
-ikh="$cache/build/ikehelper"
-if ! make -s -C "$top/ikehelper" SANITIZE=1 OUT="$ikh" > "$cache/build/ikehelper.log" 2>&1; then
-	sed 's/^/# /' "$cache/build/ikehelper.log"
+if ! make -s -C "$top/ikehelper" SANITIZE=1 OUT="$ikh" > "$build/ikehelper.log" 2>&1; then
+	sed 's/^/# /' "$build/ikehelper.log"
 	die "ikehelper does not build"
 fi
 
@@ -69,8 +73,6 @@ if [ ! -e "$initrd" ] || [ "$top/selftests/vm/initramfs.sh" -nt "$initrd" ]; the
 	"$top/selftests/vm/initramfs.sh" "$kver" "$kroot" "$initrd"
 fi
 
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 tests=$(IFS=,; echo "$*")
 cmdline="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
 cmdline+=" ESPIF_TOP=$top ESPIF_KO=$ko ESPIF_MODROOT=$kroot"
