@@ -13,6 +13,7 @@
 #include "peer.h"
 #include "udp.h"
 
+/* See device.h: every configuration change, never the data path. */
 DEFINE_MUTEX(espif_cfg_lock);
 struct workqueue_struct *espif_wq;
 

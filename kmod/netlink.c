@@ -44,19 +44,18 @@ static struct genl_family espif_nl_family __ro_after_init = {
 /**
  * espif_nl_dev_get - resolve an interface index attribute
  * @net: network namespace of the requester
- * @attrs: the request's attributes
- * @type: the index attribute of the request's attribute set
+ * @attr: the index attribute, or NULL when the request has none
+ * @type: the index attribute's type in the request's attribute set
  * @extack: where to say why not
  *
  * Return: the device with a reference held (release with dev_put()), or an
  * ERR_PTR with the reason set in @extack.
  */
 static struct net_device *espif_nl_dev_get(struct net *net,
-					   struct nlattr **attrs, int type,
+					   const struct nlattr *attr, int type,
 					   struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
-	struct nlattr *attr = attrs[type];
 
 	if (!attr) {
 		NL_SET_ERR_MSG_MOD(extack, "missing interface index (ifindex)");
@@ -88,7 +87,7 @@ static struct espif_dev *espif_nl_lock(struct genl_info *info, int type)
 	struct net_device *dev;
 	struct espif_dev *edev;
 
-	dev = espif_nl_dev_get(genl_info_net(info), info->attrs, type,
+	dev = espif_nl_dev_get(genl_info_net(info), info->attrs[type], type,
 			       info->extack);
 	if (IS_ERR(dev))
 		return ERR_CAST(dev);
@@ -109,10 +108,16 @@ static void espif_nl_unlock(struct espif_dev *edev)
 	dev_put(edev->dev);
 }
 
-/* Attributes of a dump request (a dump's policy is its do's). */
-static struct nlattr **espif_nl_dump_attrs(struct netlink_callback *cb)
+/*
+ * An attribute of a dump request.  The core validated the request against
+ * the op's policy; looking the attribute up here spares a compat shim for
+ * where the parsed attributes live (genl_dumpit_info changed in 6.6).
+ */
+static const struct nlattr *espif_nl_dump_attr(struct netlink_callback *cb,
+					       int type)
 {
-	return espif_genl_dump_attrs(cb);
+	return nla_find(nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
+			nlmsg_attrlen(cb->nlh, GENL_HDRLEN), type);
 }
 
 /* --- dev ---------------------------------------------------------------- */
@@ -120,25 +125,31 @@ static struct nlattr **espif_nl_dump_attrs(struct netlink_callback *cb)
 static int espif_nl_put_stats(struct sk_buff *skb, struct espif_dev *edev)
 {
 	const struct espif_dev_stats *st = &edev->stats;
+	const struct {
+		int attr;
+		const atomic64_t *v;
+	} c[] = {
+		{ ESPIF_A_DEV_STATS_TX_NO_PEER, &st->tx_no_peer },
+		{ ESPIF_A_DEV_STATS_TX_NO_SA, &st->tx_no_sa },
+		{ ESPIF_A_DEV_STATS_TX_ERRORS, &st->tx_errors },
+		{ ESPIF_A_DEV_STATS_TX_TOO_BIG, &st->tx_too_big },
+		{ ESPIF_A_DEV_STATS_RX_NO_SA, &st->rx_no_sa },
+		{ ESPIF_A_DEV_STATS_RX_MALFORMED, &st->rx_malformed },
+		{ ESPIF_A_DEV_STATS_RX_SPOOFED, &st->rx_spoofed },
+	};
 	struct nlattr *nest;
+	int i;
 
 	nest = nla_nest_start(skb, ESPIF_A_DEV_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-#define PUT(attr, what) \
-	nla_put_u64_64bit(skb, attr, atomic64_read(&st->what), \
-			  ESPIF_A_DEV_STATS_PAD)
-	if (PUT(ESPIF_A_DEV_STATS_TX_NO_PEER, tx_no_peer) ||
-	    PUT(ESPIF_A_DEV_STATS_TX_NO_SA, tx_no_sa) ||
-	    PUT(ESPIF_A_DEV_STATS_TX_ERRORS, tx_errors) ||
-	    PUT(ESPIF_A_DEV_STATS_TX_TOO_BIG, tx_too_big) ||
-	    PUT(ESPIF_A_DEV_STATS_RX_NO_SA, rx_no_sa) ||
-	    PUT(ESPIF_A_DEV_STATS_RX_MALFORMED, rx_malformed) ||
-	    PUT(ESPIF_A_DEV_STATS_RX_SPOOFED, rx_spoofed)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		if (nla_put_u64_64bit(skb, c[i].attr, atomic64_read(c[i].v),
+				      ESPIF_A_DEV_STATS_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
-#undef PUT
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -179,7 +190,8 @@ int espif_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	dev = espif_nl_dev_get(genl_info_net(info), info->attrs,
+	dev = espif_nl_dev_get(genl_info_net(info),
+			       info->attrs[ESPIF_A_DEV_IFINDEX],
 			       ESPIF_A_DEV_IFINDEX, info->extack);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
@@ -580,7 +592,7 @@ static struct espif_dev *espif_nl_dump_lock(struct sk_buff *skb,
 	struct net_device *dev;
 	struct espif_dev *edev;
 
-	dev = espif_nl_dev_get(sock_net(skb->sk), espif_nl_dump_attrs(cb),
+	dev = espif_nl_dev_get(sock_net(skb->sk), espif_nl_dump_attr(cb, type),
 			       type, cb->extack);
 	if (IS_ERR(dev))
 		return ERR_CAST(dev);

@@ -101,6 +101,7 @@ struct espif_sa {
 	u8 icvlen;
 	u8 align;
 
+	/* Per-packet state: taken once per packet in each direction. */
 	spinlock_t lock;
 	u64 seq;
 	struct espif_replay replay;

@@ -243,7 +243,6 @@ int espif_udp_sport(struct espif_dev *edev, u8 family, __be16 *sport)
 	return ret;
 }
 
-
 /* The local ports of the attached sockets (at most 2).  Return: count. */
 int espif_udp_ports(struct espif_dev *edev, __be16 *ports)
 {
