@@ -35,7 +35,6 @@
 #include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
-#include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp.h>
 #include <uapi/linux/espif.h>
@@ -446,8 +445,7 @@ static struct dst_entry *espif_route(struct espif_peer *peer,
 
 		dst = dst_cache_get_ip6(&peer->dst_cache, &x->saddr.ip6);
 		if (!dst) {
-			dst = ipv6_stub->ipv6_dst_lookup_flow(net, NULL, &fl6,
-							      NULL);
+			dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
 			if (IS_ERR(dst)) {
 				dst = NULL;
 				goto out;

@@ -140,11 +140,6 @@ static void espif_udp_encap_destroy(struct sock *sk)
 int espif_udp_attach(struct espif_dev *edev, int fd,
 		     struct netlink_ext_ack *extack)
 {
-	struct udp_tunnel_sock_cfg cfg = {
-		.encap_type = UDP_ENCAP_ESPINUDP,
-		.encap_rcv = espif_udp_encap_rcv,
-		.encap_destroy = espif_udp_encap_destroy,
-	};
 	struct espif_sock __rcu **slot;
 	struct espif_sock *esock;
 	struct socket *sock;
@@ -195,8 +190,18 @@ int espif_udp_attach(struct espif_dev *edev, int fd,
 	esock->sk = sk;
 	esock->edev = edev;
 	esock->sport = inet_sk(sk)->inet_sport;
-	cfg.sk_user_data = esock;
-	setup_udp_tunnel_sock(sock_net(sk), sock, &cfg);
+	/*
+	 * What setsockopt(UDP_ENCAP) does for xfrm, with our receive hook;
+	 * by hand because setup_udp_tunnel_sock() changed its arguments in
+	 * 7.x and would add a dependency on the udp_tunnel module.
+	 */
+	lock_sock(sk);
+	rcu_assign_sk_user_data(sk, esock);
+	WRITE_ONCE(udp_sk(sk)->encap_type, UDP_ENCAP_ESPINUDP);
+	WRITE_ONCE(udp_sk(sk)->encap_rcv, espif_udp_encap_rcv);
+	WRITE_ONCE(udp_sk(sk)->encap_destroy, espif_udp_encap_destroy);
+	udp_tunnel_encap_enable(sk);
+	release_sock(sk);
 	rcu_assign_pointer(*slot, esock);
 	ret = 0;
 out:

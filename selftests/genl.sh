@@ -39,8 +39,11 @@ case_do() {
 	espif_load
 	ip link add esp0 type espif
 	idx=$(ifindex_of esp0)
-	check_eq "$(dev_get "{\"ifindex\": $idx}" | jq -c .)" \
+	check_eq "$(dev_get "{\"ifindex\": $idx}" | jq -c '{ifindex, ifname}')" \
 		"{\"ifindex\":$idx,\"ifname\":\"esp0\"}" "dev-get reply"
+	# A fresh interface has dropped nothing, for any reason.
+	check_eq "$(dev_get "{\"ifindex\": $idx}" | jq -c '[.stats[]] | unique')" \
+		'[0]' "drop counters of a new interface"
 }
 
 case_missing_ifindex() {

@@ -156,3 +156,126 @@ ktap_run_cases() {
 	rm -rf "$ESPIF_TMP"
 	[ "$failed" -eq 0 ]
 }
+
+# --- appended for the data-path tests (sa.sh, bench.sh) -------------------
+# Two namespaces joined by a veth pair, the kernel's own xfrm as the
+# reference peer, background helpers that the case's exit stops.
+
+# in_ns NETNS CMD...: CMD inside NETNS ("" is the current namespace).
+in_ns() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+# ynl_ns NETNS ARGS...: ynl (above) inside NETNS.
+ynl_ns() {
+	local ns=$1
+	shift
+	[ -n "${ESPIF_YNL:-}" ] && [ -f "$ESPIF_YNL/cli.py" ] ||
+		skip "ESPIF_YNL does not point at the kernel's tools/net/ynl"
+	in_ns "$ns" /usr/bin/python3 "$ESPIF_YNL/cli.py" \
+		--spec "$ESPIF_TOP/uapi/espif.yaml" \
+		--schema "$ESPIF_YNL/../../../Documentation/netlink/genetlink-legacy.yaml" \
+		--output-json "$@"
+}
+
+# ynl_ntf NETNS SECONDS: subscribe to espif's "notify" group in NETNS, print
+# "ready", then every notification as a JSON line {"name": OP, "msg": {...}}
+# for SECONDS.  (cli.py --subscribe says nothing once subscribed, so a test
+# could not tell when to start.)  Run it with bg_start.
+ynl_ntf() {
+	[ -n "${ESPIF_YNL:-}" ] && [ -f "$ESPIF_YNL/cli.py" ] ||
+		skip "ESPIF_YNL does not point at the kernel's tools/net/ynl"
+	in_ns "$1" /usr/bin/python3 - "$2" "$ESPIF_YNL" "$ESPIF_TOP/uapi/espif.yaml" <<'PY'
+import json, sys, time
+secs, ynl_dir, spec = float(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, ynl_dir)
+from lib import YnlFamily
+fam = YnlFamily(spec, ynl_dir + '/../../../Documentation/netlink/genetlink-legacy.yaml')
+fam.ntf_subscribe('notify')
+print('ready', flush=True)
+end = time.time() + secs
+while time.time() < end:
+    fam.check_ntf()
+    for m in fam.async_msg_queue:
+        print(json.dumps(m, default=lambda o: o.hex() if isinstance(o, bytes) else list(o)), flush=True)
+    fam.async_msg_queue.clear()
+    time.sleep(0.05)
+PY
+}
+
+# bg_start NAME CMD...: run CMD in the background, output to bg_out NAME;
+# every process so started is killed when the case exits.
+BG_PIDS=()
+bg_out() { echo "$ESPIF_TMP/bg-$1.out"; }
+bg_start() {
+	local name=$1
+	shift
+	"$@" > "$(bg_out "$name")" 2>&1 &
+	BG_PIDS+=("$!")
+	trap bg_stop EXIT
+}
+bg_stop() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		bg_kill_tree "$pid"
+		wait "$pid" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+# A function run in the background is a shell with the command its child.
+bg_kill_tree() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		bg_kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
+# bg_wait NAME ERE [SECONDS]: wait until NAME's output has a line matching ERE.
+bg_wait() {
+	local out i
+	out=$(bg_out "$1")
+	for ((i = 0; i < ${3:-10} * 10; i++)); do
+		grep -Eq -- "$2" "$out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no /$2/ from $1 in ${3:-10} s:"$'\n'"$(cat "$out")"
+}
+
+# veth_link NS_A ADDR_A NS_B ADDR_B: veth "va" in NS_A, "vb" in NS_B, up.
+veth_link() {
+	ip -n "$1" link add va type veth peer name vb netns "$3"
+	ip -n "$1" addr add "$2" dev va
+	ip -n "$3" addr add "$4" dev vb
+	ip -n "$1" link set va up
+	ip -n "$3" link set vb up
+}
+
+# xfrm_tunnel NETNS LOCAL REMOTE LOCAL_NET REMOTE_NET OUT_SPI OUT_KEY IN_SPI
+#             IN_KEY [LPORT RPORT]
+# The kernel's IPsec in NETNS: tunnel-mode ESP between outer addresses LOCAL
+# and REMOTE, AES-GCM with a 16-byte ICV (rfc4106; KEY is hex: the AES key
+# and the 4-byte salt, as espif's aes-gcm key), OUT_SPI for LOCAL_NET ->
+# REMOTE_NET and IN_SPI back, a 128-packet replay window as espif's
+# default; with the ports, ESP in UDP (RFC 3948).
+xfrm_tunnel() {
+	local ns=$1 l=$2 r=$3 ln=$4 rn=$5 ospi=$6 okey=$7 ispi=$8 ikey=$9
+	local oe=() ie=()
+
+	if [ $# -ge 11 ]; then
+		oe=(encap espinudp "${10}" "${11}" 0.0.0.0)
+		ie=(encap espinudp "${11}" "${10}" 0.0.0.0)
+	fi
+	ip -n "$ns" xfrm state add src "$l" dst "$r" proto esp spi "$ospi" \
+		mode tunnel aead 'rfc4106(gcm(aes))' "0x$okey" 128 \
+		replay-window 128 "${oe[@]}"
+	ip -n "$ns" xfrm state add src "$r" dst "$l" proto esp spi "$ispi" \
+		mode tunnel aead 'rfc4106(gcm(aes))' "0x$ikey" 128 \
+		replay-window 128 "${ie[@]}"
+	ip -n "$ns" xfrm policy add src "$ln" dst "$rn" dir out \
+		tmpl src "$l" dst "$r" proto esp mode tunnel
+	ip -n "$ns" xfrm policy add src "$rn" dst "$ln" dir in \
+		tmpl src "$r" dst "$l" proto esp mode tunnel
+}
