@@ -153,18 +153,31 @@ int espif_sa_create(struct espif_peer *peer, const struct espif_sa_params *p,
 	sa->icvlen = ESPIF_ICV_LEN;
 	memcpy(sa->limits, p->limits, sizeof(sa->limits));
 
-	ret = espif_replay_init(&sa->replay, p->dir == ESPIF_DIR_IN ?
-				p->window : 0, p->esn, GFP_KERNEL);
+	/* Outbound SAs keep no window; only inbound ESN infers high bits. */
+	if (p->dir == ESPIF_DIR_IN)
+		ret = espif_replay_init(&sa->replay, p->window, p->esn,
+					GFP_KERNEL);
+	else
+		ret = espif_replay_init(&sa->replay, 0, false, GFP_KERNEL);
 	if (ret) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot set up the replay window");
 		goto err_free;
 	}
 
 	alg = p->esn ? espif_algs[p->alg].name_esn : espif_algs[p->alg].name;
-	if (espif_force_async)
-		snprintf(name, sizeof(name), "cryptd(%s)", alg);
-	else
-		strscpy(name, alg, sizeof(name));
+	strscpy(name, alg, sizeof(name));
+	if (espif_force_async) {
+		/*
+		 * cryptd wraps only synchronous transforms, and its instance
+		 * is known by its driver name, "cryptd(<inner driver>)".
+		 */
+		sa->aead = crypto_alloc_aead(alg, 0, CRYPTO_ALG_ASYNC);
+		if (!IS_ERR(sa->aead)) {
+			snprintf(name, sizeof(name), "cryptd(%s)",
+				 crypto_tfm_alg_driver_name(crypto_aead_tfm(sa->aead)));
+			crypto_free_aead(sa->aead);
+		}
+	}
 	sa->aead = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(sa->aead)) {
 		ret = PTR_ERR(sa->aead);
