@@ -783,6 +783,15 @@ int espif_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = espif_nl_parse_limits(info, p.limits);
 	if (ret)
 		return ret;
+	if (info->attrs[ESPIF_A_SA_SEQ]) {
+		p.seq = nla_get_u64(info->attrs[ESPIF_A_SA_SEQ]);
+		if (!p.esn && p.seq > U32_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[ESPIF_A_SA_SEQ],
+					    "without esn a sequence number has 32 bits");
+			return -EINVAL;
+		}
+	}
 
 	edev = espif_nl_lock(info, ESPIF_A_SA_IFINDEX);
 	if (IS_ERR(edev))

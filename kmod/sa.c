@@ -163,6 +163,10 @@ int espif_sa_create(struct espif_peer *peer, const struct espif_sa_params *p,
 		NL_SET_ERR_MSG_MOD(extack, "cannot set up the replay window");
 		goto err_free;
 	}
+	if (p->dir == ESPIF_DIR_IN)
+		sa->replay.top = p->seq;
+	else
+		sa->seq = p->seq;
 
 	alg = p->esn ? espif_algs[p->alg].name_esn : espif_algs[p->alg].name;
 	strscpy(name, alg, sizeof(name));

@@ -41,6 +41,7 @@ enum espif_sa_event {
  * @esn: extended sequence numbers
  * @window: replay window (inbound)
  * @limits: lifetimes, 0 = none
+ * @seq: the initial sequence number (last sent, or highest received)
  */
 struct espif_sa_params {
 	__be32 spi;
@@ -53,6 +54,7 @@ struct espif_sa_params {
 	bool esn;
 	u32 window;
 	u64 limits[ESPIF_LIM_N];
+	u64 seq;
 };
 
 /**

@@ -60,7 +60,7 @@ const struct nla_policy espif_peer_del_nl_policy[ESPIF_A_PEER_ID + 1] = {
 };
 
 /* ESPIF_CMD_SA_NEW - do */
-const struct nla_policy espif_sa_new_nl_policy[ESPIF_A_SA_HARD_PACKETS + 1] = {
+const struct nla_policy espif_sa_new_nl_policy[ESPIF_A_SA_SEQ + 1] = {
 	[ESPIF_A_SA_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[ESPIF_A_SA_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[ESPIF_A_SA_SPI] = { .type = NLA_U32, },
@@ -74,6 +74,7 @@ const struct nla_policy espif_sa_new_nl_policy[ESPIF_A_SA_HARD_PACKETS + 1] = {
 	[ESPIF_A_SA_HARD_BYTES] = { .type = NLA_U64, },
 	[ESPIF_A_SA_SOFT_PACKETS] = { .type = NLA_U64, },
 	[ESPIF_A_SA_HARD_PACKETS] = { .type = NLA_U64, },
+	[ESPIF_A_SA_SEQ] = { .type = NLA_U64, },
 };
 
 /* ESPIF_CMD_SA_SET - do */
@@ -154,7 +155,7 @@ const struct genl_ops espif_nl_ops[10] = {
 		.cmd		= ESPIF_CMD_SA_NEW,
 		.doit		= espif_nl_sa_new_doit,
 		.policy		= espif_sa_new_nl_policy,
-		.maxattr	= ESPIF_A_SA_HARD_PACKETS,
+		.maxattr	= ESPIF_A_SA_SEQ,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

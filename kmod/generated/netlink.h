@@ -26,7 +26,7 @@ extern const struct nla_policy espif_peer_get_nl_policy[ESPIF_A_PEER_ID + 1];
 
 extern const struct nla_policy espif_peer_del_nl_policy[ESPIF_A_PEER_ID + 1];
 
-extern const struct nla_policy espif_sa_new_nl_policy[ESPIF_A_SA_HARD_PACKETS + 1];
+extern const struct nla_policy espif_sa_new_nl_policy[ESPIF_A_SA_SEQ + 1];
 
 extern const struct nla_policy espif_sa_set_nl_policy[ESPIF_A_SA_HARD_PACKETS + 1];
 
