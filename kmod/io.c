@@ -266,6 +266,8 @@ static void espif_encrypt_finish(struct sk_buff *skb, int err)
 	struct udphdr *uh;
 
 	if (unlikely(err)) {
+		net_dbg_ratelimited("%s: encryption failed: %d\n",
+				    edev->dev->name, err);
 		espif_count(edev, tx_errors);
 		dev_core_stats_tx_dropped_inc(edev->dev);
 		espif_xfer_free(x);
@@ -388,6 +390,7 @@ static void espif_encrypt(struct sk_buff *skb, struct espif_sa *sa,
 	return;
 
 err:
+	net_dbg_ratelimited("%s: no memory for ESP\n", edev->dev->name);
 	espif_count(edev, tx_errors);
 drop:
 	dev_core_stats_tx_dropped_inc(edev->dev);
@@ -562,6 +565,8 @@ netdev_tx_t espif_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	family = espif_inner_dst(skb, &daddr);
 	if (!family) {
+		net_dbg_ratelimited("%s: not IPv4 or IPv6: %04x\n",
+				    dev->name, ntohs(skb->protocol));
 		espif_count(edev, tx_errors);
 		goto drop;
 	}
@@ -584,11 +589,15 @@ netdev_tx_t espif_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	dst = espif_route(peer, &tmpl);
 	if (!dst) {
+		net_dbg_ratelimited("%s: no route to peer %u\n", dev->name,
+				    peer->id);
 		espif_count(edev, tx_errors);
 		goto drop_sa;
 	}
 	if (tmpl.dport && espif_udp_sport(edev, tmpl.family, &tmpl.sport)) {
 		/* ESP in UDP needs the socket userspace attaches. */
+		net_dbg_ratelimited("%s: no UDP socket for peer %u\n",
+				    dev->name, peer->id);
 		espif_count(edev, tx_errors);
 		goto drop_dst;
 	}
@@ -601,6 +610,8 @@ netdev_tx_t espif_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (skb_is_gso(skb)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
+			net_dbg_ratelimited("%s: GSO segmentation failed\n",
+					    dev->name);
 			espif_count(edev, tx_errors);
 			goto drop_dst;
 		}
