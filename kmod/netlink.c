@@ -20,6 +20,14 @@
 #include "sa.h"
 #include "udp.h"
 
+/* NL_SET_ERR_MSG_ATTR() with the module prefix every other message has. */
+#define espif_nl_attr_error(extack, attr, msg) do {	\
+	struct netlink_ext_ack *__extack = (extack);	\
+							\
+	NL_SET_ERR_MSG_MOD(__extack, msg);		\
+	NL_SET_BAD_ATTR(__extack, attr);		\
+} while (0)
+
 static const struct genl_multicast_group espif_nl_family_mcgrps[] = {
 	[ESPIF_NLGRP_NOTIFY] = { .name = ESPIF_MCGRP_NOTIFY, },
 };
@@ -285,7 +293,7 @@ static int espif_nl_get_addr(const struct nlattr *attr, union espif_addr *a,
 		a->ip6 = nla_get_in6_addr(attr);
 		return AF_INET6;
 	}
-	NL_SET_ERR_MSG_ATTR(extack, attr,
+	espif_nl_attr_error(extack, attr,
 			    "an address is 4 (IPv4) or 16 (IPv6) bytes long");
 	return -EINVAL;
 }
@@ -304,7 +312,7 @@ static int espif_nl_parse_endpoint(struct genl_info *info,
 			return family;
 		if ((family == AF_INET && ipv4_is_zeronet(ep->remote.ip4)) ||
 		    (family == AF_INET6 && ipv6_addr_any(&ep->remote.ip6))) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
+			espif_nl_attr_error(info->extack,
 					    attrs[ESPIF_A_PEER_REMOTE],
 					    "the remote address must be a unicast address");
 			return -EINVAL;
@@ -320,7 +328,7 @@ static int espif_nl_parse_endpoint(struct genl_info *info,
 		if (family < 0)
 			return family;
 		if (family != ep->family) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
+			espif_nl_attr_error(info->extack,
 					    attrs[ESPIF_A_PEER_LOCAL],
 					    "the local and remote addresses are of different families");
 			return -EINVAL;
@@ -368,7 +376,7 @@ static int espif_nl_parse_selectors(struct genl_info *info,
 		ret = -EINVAL;
 		if (!tb[ESPIF_A_SELECTOR_ADDR] ||
 		    !tb[ESPIF_A_SELECTOR_PREFIX_LEN]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+			espif_nl_attr_error(info->extack, attr,
 					    "a selector needs addr and prefix-len");
 			goto err;
 		}
@@ -379,7 +387,7 @@ static int espif_nl_parse_selectors(struct genl_info *info,
 		sel[n].family = family;
 		sel[n].plen = nla_get_u8(tb[ESPIF_A_SELECTOR_PREFIX_LEN]);
 		if (!espif_selector_valid(&sel[n])) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+			espif_nl_attr_error(info->extack, attr,
 					    "the prefix length is too long for the address family, or the address has bits set beyond it");
 			goto err;
 		}
@@ -399,7 +407,7 @@ static struct espif_peer *espif_nl_find_peer(struct espif_dev *edev,
 
 	peer = espif_peer_find(edev, nla_get_u32(info->attrs[type]));
 	if (!peer)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+		espif_nl_attr_error(info->extack, info->attrs[type],
 				    "no peer with this id on the interface");
 	return peer;
 }
@@ -433,7 +441,7 @@ int espif_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(edev);
 	}
 	if (espif_peer_find(edev, nla_get_u32(info->attrs[ESPIF_A_PEER_ID]))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPIF_A_PEER_ID],
+		espif_nl_attr_error(info->extack, info->attrs[ESPIF_A_PEER_ID],
 				    "a peer with this id already exists");
 		kfree(sel);
 		ret = -EEXIST;
@@ -683,7 +691,7 @@ static int espif_nl_get_spi(struct genl_info *info, __be32 *spi)
 {
 	*spi = nla_get_be32(info->attrs[ESPIF_A_SA_SPI]);
 	if (ntohl(*spi) < 256) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPIF_A_SA_SPI],
+		espif_nl_attr_error(info->extack, info->attrs[ESPIF_A_SA_SPI],
 				    "SPIs 0-255 are reserved (RFC 4303 2.1)");
 		return -EINVAL;
 	}
@@ -702,21 +710,21 @@ static int espif_nl_check_keys(struct genl_info *info,
 	switch (p->alg) {
 	case ESPIF_ALG_AES_GCM:
 		if (p->keylen != 16 + 4 && p->keylen != 32 + 4) {
-			NL_SET_ERR_MSG_ATTR(info->extack, key,
+			espif_nl_attr_error(info->extack, key,
 					    "aes-gcm takes a 20- or 36-byte key (AES-128/256 key and 4-byte salt)");
 			return -EINVAL;
 		}
 		break;
 	case ESPIF_ALG_CHACHA20_POLY1305:
 		if (p->keylen != 32 + 4) {
-			NL_SET_ERR_MSG_ATTR(info->extack, key,
+			espif_nl_attr_error(info->extack, key,
 					    "chacha20-poly1305 takes a 36-byte key (32-byte key and 4-byte salt)");
 			return -EINVAL;
 		}
 		break;
 	case ESPIF_ALG_AES_CBC_HMAC_SHA256:
 		if (p->keylen != 16 && p->keylen != 32) {
-			NL_SET_ERR_MSG_ATTR(info->extack, key,
+			espif_nl_attr_error(info->extack, key,
 					    "aes-cbc-hmac-sha256 takes a 16- or 32-byte key");
 			return -EINVAL;
 		}
@@ -732,7 +740,7 @@ static int espif_nl_check_keys(struct genl_info *info,
 		return 0;
 	}
 	if (akey) {
-		NL_SET_ERR_MSG_ATTR(info->extack, akey,
+		espif_nl_attr_error(info->extack, akey,
 				    "an AEAD transform takes no auth-key");
 		return -EINVAL;
 	}
@@ -769,13 +777,13 @@ int espif_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 		p.window = nla_get_u32(info->attrs[ESPIF_A_SA_REPLAY_WINDOW]);
 	if (p.window > ESPIF_REPLAY_MAX) {
 		/* Checked here: 6.1's NLA_POLICY_FULL_RANGE takes no const. */
-		NL_SET_ERR_MSG_ATTR(info->extack,
+		espif_nl_attr_error(info->extack,
 				    info->attrs[ESPIF_A_SA_REPLAY_WINDOW],
 				    "the replay window is at most 65536 packets");
 		return -EINVAL;
 	}
 	if (p.esn && !p.window && p.dir == ESPIF_DIR_IN) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
+		espif_nl_attr_error(info->extack,
 				    info->attrs[ESPIF_A_SA_REPLAY_WINDOW],
 				    "ESN needs a replay window to infer the high sequence bits");
 		return -EINVAL;
@@ -786,7 +794,7 @@ int espif_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[ESPIF_A_SA_SEQ]) {
 		p.seq = nla_get_u64(info->attrs[ESPIF_A_SA_SEQ]);
 		if (!p.esn && p.seq > U32_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
+			espif_nl_attr_error(info->extack,
 					    info->attrs[ESPIF_A_SA_SEQ],
 					    "without esn a sequence number has 32 bits");
 			return -EINVAL;
@@ -839,7 +847,7 @@ static struct espif_sa *espif_nl_find_sa(struct espif_dev *edev,
 	}
 	sa = espif_sa_find(edev, dir, spi, peer_id);
 	if (!sa) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ESPIF_A_SA_SPI],
+		espif_nl_attr_error(info->extack, info->attrs[ESPIF_A_SA_SPI],
 				    "no such SA on the interface");
 		return ERR_PTR(-ENOENT);
 	}
