@@ -14,7 +14,9 @@ pkgs=(
 	# the test VM
 	qemu-system-x86 busybox-static
 	# selftests
-	iproute2 iputils-ping jq util-linux tcpdump
+	iproute2 iputils-ping jq util-linux tcpdump iperf3 socat procps
+	# bench.sh (WireGuard, the comparison)
+	wireguard-tools
 	# tools/net/ynl
 	python3 python3-yaml python3-jsonschema
 	# ikehelper

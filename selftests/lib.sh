@@ -168,16 +168,83 @@ in_ns() {
 	if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
 }
 
-# ynl_ns NETNS ARGS...: ynl (above) inside NETNS.
+# ynl_ns NETNS ARGS...: ynl (above) inside NETNS ("": the current one);
+# through NETNS's ynl_server when the case started one.
 ynl_ns() {
-	local ns=$1
+	local ns=$1 dir resp
 	shift
 	[ -n "${ESPIF_YNL:-}" ] && [ -f "$ESPIF_YNL/cli.py" ] ||
 		skip "ESPIF_YNL does not point at the kernel's tools/net/ynl"
-	in_ns "$ns" /usr/bin/python3 "$ESPIF_YNL/cli.py" \
-		--spec "$ESPIF_TOP/uapi/espif.yaml" \
-		--schema "$ESPIF_YNL/../../../Documentation/netlink/genetlink-legacy.yaml" \
-		--output-json "$@"
+	dir=${YNL_SERVER[${ns:-.}]:-}
+	if [ -z "$dir" ]; then
+		in_ns "$ns" /usr/bin/python3 "$ESPIF_YNL/cli.py" \
+			--spec "$ESPIF_TOP/uapi/espif.yaml" \
+			--schema "$ESPIF_YNL/../../../Documentation/netlink/genetlink-legacy.yaml" \
+			--output-json "$@"
+		return
+	fi
+	resp=$(flock "$dir/lock" timeout 60 bash -c \
+		'printf "%s\0" "${@:2}" > "$1/in" && cat "$1/out"' - "$dir" "$@") ||
+		fail "the ynl server of namespace '${ns:-.}' does not answer"
+	[[ $resp == *@@rc=* ]] || fail "the ynl server of namespace '${ns:-.}' died"
+	printf '%s' "${resp%@@rc=*}"
+	return "${resp##*@@rc=}"
+}
+
+# ynl_server NETNS: keep one YNL (python, the parsed spec) running in NETNS
+# for the rest of the case, and send it every ynl_ns NETNS request: the
+# CLI takes seconds to start in the emulated VM, a request to it
+# milliseconds.  ynl_ns's output and status stay the CLI's, for --do and
+# --dump (--json, --output-json, --no-schema); call it from the case's
+# shell, not in $(...).
+declare -A YNL_SERVER=()
+ynl_server() {
+	local ns=$1 dir
+
+	[ -n "${ESPIF_YNL:-}" ] && [ -f "$ESPIF_YNL/cli.py" ] ||
+		skip "ESPIF_YNL does not point at the kernel's tools/net/ynl"
+	dir=$(mktemp -d "$ESPIF_TMP/ynl.XXXXXX")
+	mkfifo "$dir/in" "$dir/out"
+	bg_start "ynl-${dir##*.}" ynl_server_py "$ns" "$dir"
+	bg_wait "ynl-${dir##*.}" '^ready' 60
+	YNL_SERVER[${ns:-.}]=$dir
+}
+ynl_server_py() {
+	in_ns "$1" /usr/bin/python3 - "$ESPIF_YNL" "$ESPIF_TOP/uapi/espif.yaml" "$2" <<'PY'
+import json, sys, traceback
+ynl_dir, spec, fifo = sys.argv[1:4]
+sys.path.insert(0, ynl_dir)
+from lib import YnlFamily, NlError
+fam = YnlFamily(spec, '')   # no schema check: the CLI and make regen do it
+enc = lambda o: o.hex() if isinstance(o, bytes) else list(o)
+print('ready', flush=True)
+while True:
+    with open(fifo + '/in', 'rb') as f:
+        args = f.read().decode().split('\0')[:-1]
+    rc = 0
+    try:
+        mode = op = None
+        attrs = {}
+        it = iter(args)
+        for a in it:
+            if a in ('--do', '--dump'):
+                mode, op = a[2:], next(it)
+            elif a == '--json':
+                attrs = json.loads(next(it))
+            elif a not in ('--output-json', '--no-schema'):
+                raise Exception(f'ynl server: {a} is not supported')
+        if mode == 'do':
+            reply = fam.do(op, attrs)
+        else:
+            reply = fam.dump(op, attrs)
+        out = json.dumps(reply, default=enc) + '\n'
+    except NlError as e:
+        out, rc = f'{e}\n', 1
+    except Exception:
+        out, rc = traceback.format_exc(), 1
+    with open(fifo + '/out', 'w') as f:
+        f.write(f'{out}@@rc={rc}')
+PY
 }
 
 # ynl_ntf NETNS SECONDS: subscribe to espif's "notify" group in NETNS, print
@@ -192,7 +259,7 @@ import json, sys, time
 secs, ynl_dir, spec = float(sys.argv[1]), sys.argv[2], sys.argv[3]
 sys.path.insert(0, ynl_dir)
 from lib import YnlFamily
-fam = YnlFamily(spec, ynl_dir + '/../../../Documentation/netlink/genetlink-legacy.yaml')
+fam = YnlFamily(spec, '')   # no schema check: the CLI and make regen do it
 fam.ntf_subscribe('notify')
 print('ready', flush=True)
 end = time.time() + secs
