@@ -4,7 +4,7 @@
 # Interoperability with the kernel's own IPsec (xfrm, `ip xfrm state` and
 # `ip xfrm policy`, tunnel mode) given the same keys: for every algorithm,
 # raw ESP and ESP in UDP (RFC 3948), outer IPv4 and IPv6, inner IPv4 and
-# IPv6 both cross the tunnel both ways (pings, 512 KiB of TCP checked byte
+# IPv6 both cross the tunnel both ways (pings, 256 KiB of TCP checked byte
 # for byte).  The wire, captured between the two, carries ESP of the
 # expected kind only, as many packets as espif's SA counters say, and not
 # one inner packet in the clear; nothing is counted as a drop or an error

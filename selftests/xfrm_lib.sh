@@ -269,7 +269,7 @@ tunnel_up() {
 
 # ping_ok NETNS FAM SRC DST [COUNT [INTERVAL]]: every echo is answered.
 ping_ok() {
-	local ns=$1 fam=$2 src=$3 dst=$4 c=${5:-3} i=${6:-0.2} out
+	local ns=$1 fam=$2 src=$3 dst=$4 c=${5:-3} i=${6:-0.1} out
 	out=$(ip netns exec "$ns" ping "-$fam" -n -c "$c" -i "$i" -W 2 -I "$src" "$dst" 2>&1) ||
 		fail "ping $src -> $dst:"$'\n'"$out"
 	echo "$out" | grep -q " $c received, 0% packet loss" ||
@@ -280,10 +280,10 @@ sock_addr() { case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
 listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
 
-# tcp_xfer FROM_NS TO_NS FAM SRC DST [KIB]: send KIB (default 512) random
+# tcp_xfer FROM_NS TO_NS FAM SRC DST [KIB]: send KIB (default 256) random
 # KiB over TCP from SRC to DST; what arrives must be what was sent.
 tcp_xfer() {
-	local from=$1 to=$2 fam=$3 src=$4 dst=$5 kib=${6:-512} port=5001 pid
+	local from=$1 to=$2 fam=$3 src=$4 dst=$5 kib=${6:-256} port=5001 pid
 	local in="$ESPIF_TMP/tcp.in" out="$ESPIF_TMP/tcp.out"
 	head -c "$((kib * 1024))" /dev/urandom > "$in"
 	rm -f "$out"
