@@ -113,14 +113,12 @@ async_interop() {
 	dmesg_clean
 }
 
-case_async_gcm_udp6() { async_interop aes-gcm 16 udp 6; }
 case_async_cbc_esn() { async_interop aes-cbc-hmac-sha256 32 esp 4 esn; }
 
 CASES=(
 	"seq_exhausted		case_seq_exhausted"
 	"esn_wrap_gcm		case_esn_wrap_gcm"
 	"esn_wrap_chacha	case_esn_wrap_chacha"
-	"async_gcm_udp6		case_async_gcm_udp6"
 	"async_cbc_esn		case_async_cbc_esn"
 )
 ktap_run_cases
