@@ -20,12 +20,16 @@
 #include "sa.h"
 #include "udp.h"
 
-/* NL_SET_ERR_MSG_ATTR() with the module prefix every other message has. */
+/*
+ * NL_SET_ERR_MSG_ATTR() with the module prefix every other message has.
+ * The local must not be called __extack: NL_SET_ERR_MSG() declares one of
+ * that name and would initialise it from itself.
+ */
 #define espif_nl_attr_error(extack, attr, msg) do {	\
-	struct netlink_ext_ack *__extack = (extack);	\
+	struct netlink_ext_ack *__espif_ea = (extack);	\
 							\
-	NL_SET_ERR_MSG_MOD(__extack, msg);		\
-	NL_SET_BAD_ATTR(__extack, attr);		\
+	NL_SET_ERR_MSG_MOD(__espif_ea, msg);		\
+	NL_SET_BAD_ATTR(__espif_ea, attr);		\
 } while (0)
 
 static const struct genl_multicast_group espif_nl_family_mcgrps[] = {
