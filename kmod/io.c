@@ -169,6 +169,115 @@ static void espif_xfer_free(struct espif_xfer *x)
 	dev_put(dev);
 }
 
+/* --- ESP framing (RFC 4303 section 2), shared with the KUnit tests ------ */
+
+/* RFC 4303 2.4: pad to the block, and to 4 bytes at least. */
+static unsigned int espif_esp_padlen(unsigned int len, unsigned int align)
+{
+	return ALIGN(len + 2, align) - len - 2;
+}
+
+/*
+ * Make the room ESP needs around an inner packet: header and IV in front
+ * (plus @headroom), padding, trailer and ICV behind, all writable.
+ * Return: the number of scatterlist entries the packet needs, or -errno.
+ */
+static int espif_esp_reserve(struct sk_buff *skb, const struct espif_sa *sa,
+			     unsigned int headroom, struct sk_buff **trailer)
+{
+	unsigned int tailen = espif_esp_padlen(skb->len, sa->align) + 2 +
+			      sa->icvlen;
+
+	if (skb_cow_head(skb, sizeof(struct ip_esp_hdr) + sa->ivlen + headroom))
+		return -ENOMEM;
+	return skb_cow_data(skb, tailen, trailer);
+}
+
+/*
+ * Frame a reserved inner packet: SPI, sequence number, IV, then the packet,
+ * padding, pad length, next header and room for the ICV, in clear.
+ */
+static void espif_esp_frame(struct sk_buff *skb, const struct espif_sa *sa,
+			    struct sk_buff *trailer, u64 seq, u8 nexthdr)
+{
+	unsigned int plen = espif_esp_padlen(skb->len, sa->align), i;
+	struct ip_esp_hdr *esph;
+	u8 *tail;
+
+	tail = pskb_put(skb, trailer, plen + 2 + sa->icvlen);
+	/* RFC 4303 2.4: the default padding is 1, 2, 3, ... */
+	for (i = 0; i < plen; i++)
+		tail[i] = i + 1;
+	tail[plen] = plen;
+	tail[plen + 1] = nexthdr;
+
+	esph = skb_push(skb, sizeof(*esph) + sa->ivlen);
+	skb_reset_transport_header(skb);
+	esph->spi = sa->spi;
+	esph->seq_no = htonl(lower_32_bits(seq));
+	if (sa->ivlen == 8) {
+		/*
+		 * RFC 4106 3.1 / RFC 7634 2: the IV must not repeat under a
+		 * key; the sequence number never does.
+		 */
+		put_unaligned_be64(seq, esph + 1);
+	} else {
+		/* RFC 3602 2.3: CBC needs an unpredictable IV. */
+		get_random_bytes(esph + 1, sa->ivlen);
+	}
+}
+
+/*
+ * The request that encrypts (@seal) or decrypts a framed packet, whose
+ * data starts at the ESP header; the IV is taken from the packet.
+ */
+static struct aead_request *espif_esp_req(struct sk_buff *skb,
+					  struct espif_xfer *x, int nsg,
+					  bool seal, crypto_completion_t done)
+{
+	struct espif_sa *sa = x->sa;
+	unsigned int cryptlen;
+
+	cryptlen = skb->len - sizeof(struct ip_esp_hdr) - sa->ivlen;
+	if (seal)
+		cryptlen -= sa->icvlen;
+	memcpy(espif_xfer_iv(sa->aead, x), skb->data + sizeof(struct ip_esp_hdr),
+	       sa->ivlen);
+	return espif_xfer_req_init(skb, x, nsg, sizeof(struct ip_esp_hdr),
+				   cryptlen, done);
+}
+
+/*
+ * Check and strip the trailer (RFC 4303 2.4-2.6) and the header of a
+ * decrypted packet, leaving the inner packet.
+ * Return: 0 and the next header in @nexthdr, or -EBADMSG.
+ */
+static int espif_esp_unframe(struct sk_buff *skb, const struct espif_sa *sa,
+			     u8 *nexthdr)
+{
+	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
+	unsigned int len, i;
+	u8 pad[256], tr[2];
+
+	if (skb->len < hdrlen + 2 + sa->icvlen)
+		return -EBADMSG;
+	len = skb->len - sa->icvlen;
+	if (skb_copy_bits(skb, len - 2, tr, 2))
+		return -EBADMSG;
+	if (hdrlen + tr[0] + 2 > len)
+		return -EBADMSG;
+	if (tr[0] && skb_copy_bits(skb, len - 2 - tr[0], pad, tr[0]))
+		return -EBADMSG;
+	for (i = 0; i < tr[0]; i++)
+		if (pad[i] != i + 1)
+			return -EBADMSG;
+	if (pskb_trim(skb, len - 2 - tr[0]) || !pskb_may_pull(skb, hdrlen))
+		return -EBADMSG;
+	__skb_pull(skb, hdrlen);
+	*nexthdr = tr[1];
+	return 0;
+}
+
 /* --- outbound ----------------------------------------------------------- */
 
 static void espif_report(struct espif_sa *sa, u32 ev)
@@ -309,13 +418,12 @@ static void espif_encrypt(struct sk_buff *skb, struct espif_sa *sa,
 			  const struct espif_xfer *tmpl)
 {
 	struct espif_dev *edev = sa->peer->edev;
-	unsigned int hdrlen, plen, tailen, len;
-	struct ip_esp_hdr *esph;
 	struct sk_buff *trailer;
 	struct aead_request *req;
 	struct espif_xfer *x;
-	u8 *tail, nexthdr;
-	int nfrags, i, err;
+	unsigned int len;
+	int nfrags, err;
+	u8 nexthdr;
 	u64 seq;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
@@ -323,16 +431,9 @@ static void espif_encrypt(struct sk_buff *skb, struct espif_sa *sa,
 	len = skb->len;
 	nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
 						       IPPROTO_IPV6;
-
-	/* RFC 4303 2.4: pad to the block, and to 4 bytes at least. */
-	plen = ALIGN(len + 2, sa->align) - len - 2;
-	tailen = plen + 2 + sa->icvlen;
-	hdrlen = sizeof(*esph) + sa->ivlen;
-
-	if (skb_cow_head(skb, hdrlen + ESPIF_OUTER_HEADROOM +
-			 LL_RESERVED_SPACE(skb_dst(skb)->dev)))
-		goto err;
-	nfrags = skb_cow_data(skb, tailen, &trailer);
+	nfrags = espif_esp_reserve(skb, sa, ESPIF_OUTER_HEADROOM +
+				   LL_RESERVED_SPACE(skb_dst(skb)->dev),
+				   &trailer);
 	if (nfrags < 0)
 		goto err;
 
@@ -340,18 +441,7 @@ static void espif_encrypt(struct sk_buff *skb, struct espif_sa *sa,
 		espif_count(edev, tx_no_sa);
 		goto drop;
 	}
-
-	tail = pskb_put(skb, trailer, tailen);
-	/* RFC 4303 2.4: the default padding is 1, 2, 3, ... */
-	for (i = 0; i < plen; i++)
-		tail[i] = i + 1;
-	tail[plen] = plen;
-	tail[plen + 1] = nexthdr;
-
-	esph = skb_push(skb, hdrlen);
-	skb_reset_transport_header(skb);
-	esph->spi = sa->spi;
-	esph->seq_no = htonl(lower_32_bits(seq));
+	espif_esp_frame(skb, sa, trailer, seq, nexthdr);
 
 	x = espif_xfer_alloc(sa->aead, nfrags + 1);
 	if (!x)
@@ -364,21 +454,7 @@ static void espif_encrypt(struct sk_buff *skb, struct espif_sa *sa,
 	dev_hold(edev->dev);
 	ESPIF_CB(skb)->xfer = x;
 
-	if (sa->ivlen == 8) {
-		/*
-		 * RFC 4106 3.1 / RFC 7634 2: the IV must not repeat under a
-		 * key; the sequence number never does.
-		 */
-		put_unaligned_be64(seq, esph + 1);
-	} else {
-		/* RFC 3602 2.3: CBC needs an unpredictable IV. */
-		get_random_bytes(esph + 1, sa->ivlen);
-	}
-	memcpy(espif_xfer_iv(sa->aead, x), esph + 1, sa->ivlen);
-
-	req = espif_xfer_req_init(skb, x, nfrags + 1, sizeof(*esph),
-				  skb->len - hdrlen - sa->icvlen,
-				  espif_encrypt_done);
+	req = espif_esp_req(skb, x, nfrags + 1, true, espif_encrypt_done);
 	if (!req) {
 		espif_encrypt_finish(skb, -EINVAL);
 		return;
@@ -702,13 +778,11 @@ static void espif_decrypt_finish(struct sk_buff *skb, int err)
 	struct espif_xfer *x = ESPIF_CB(skb)->xfer;
 	struct espif_sa *sa = x->sa;
 	struct espif_dev *edev = sa->peer->edev;
-	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
-	u8 pad[256], tr[2], family;
 	union espif_addr src;
+	u8 nexthdr, family;
 	unsigned int len;
 	bool ok;
 	u32 ev;
-	int i;
 
 	if (unlikely(err)) {
 		spin_lock_bh(&sa->lock);
@@ -729,29 +803,17 @@ static void espif_decrypt_finish(struct sk_buff *skb, int err)
 	if (!ok)
 		goto drop;
 
-	/* The trailer: padding, pad length, next header (RFC 4303 2.4-2.6). */
-	len = skb->len - sa->icvlen;
-	if (skb_copy_bits(skb, len - 2, tr, 2))
+	if (espif_esp_unframe(skb, sa, &nexthdr))
 		goto malformed;
-	if (hdrlen + tr[0] + 2 > len)
-		goto malformed;
-	if (tr[0] && skb_copy_bits(skb, len - 2 - tr[0], pad, tr[0]))
-		goto malformed;
-	for (i = 0; i < tr[0]; i++)
-		if (pad[i] != i + 1)
-			goto malformed;
-	if (pskb_trim(skb, len - 2 - tr[0]))
-		goto malformed;
-	if (tr[1] == IPPROTO_NONE) {
+	if (nexthdr == IPPROTO_NONE) {
 		/* RFC 4303 2.6: a dummy packet (TFC), silently dropped. */
 		espif_xfer_free(x);
 		consume_skb(skb);
 		return;
 	}
 
-	__skb_pull(skb, hdrlen);
 	skb_reset_network_header(skb);
-	family = espif_inner_src(skb, tr[1], &src);
+	family = espif_inner_src(skb, nexthdr, &src);
 	if (!family)
 		goto malformed;
 
@@ -862,10 +924,7 @@ void espif_input(struct sk_buff *skb, struct espif_sa *sa, __be16 sport)
 	dev_hold(edev->dev);
 	ESPIF_CB(skb)->xfer = x;
 
-	esph = (struct ip_esp_hdr *)skb->data;
-	memcpy(espif_xfer_iv(sa->aead, x), esph + 1, sa->ivlen);
-	req = espif_xfer_req_init(skb, x, nfrags + 1, sizeof(*esph),
-				  elen + sa->icvlen, espif_decrypt_done);
+	req = espif_esp_req(skb, x, nfrags + 1, false, espif_decrypt_done);
 	if (!req) {
 		espif_decrypt_finish(skb, -EINVAL);
 		return;
@@ -883,3 +942,7 @@ drop:
 	espif_sa_put(sa);
 	kfree_skb(skb);
 }
+
+#if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
+#include "tests/io_test.c"
+#endif
