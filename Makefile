@@ -71,6 +71,11 @@ style: tools
 check:
 	selftests/check.sh
 
+# The KUnit suites (kmod/tests) with kunit.py on a UML kernel built from
+# linux-source-6.12 with espif linked in; KTAP out, non-zero on failure.
+kunit:
+	selftests/kunit.sh
+
 # One selftest in one VM, e.g. `make vm-test KERNEL=6.1 TEST=genl`.
 KERNEL ?= 6.12
 TEST ?=
@@ -94,8 +99,9 @@ help:
 	@echo "regen         regenerate uapi/linux/espif.h, kmod/generated/ from uapi/espif.yaml"
 	@echo "style         checkpatch.pl --strict over kmod/"
 	@echo "check         every test (VMs on Debian 6.1 and 6.12, 7.2 compile, DKMS, style, spec drift)"
+	@echo "kunit         the KUnit suites (kunit.py, UML, linux-source-6.12)"
 	@echo "vm-test       KERNEL=6.1|6.12 TEST=<name>: one selftest in one VM"
 	@echo "demo          boot a VM and show espif at work"
 	@echo "clean"
 
-.PHONY: all module ikehelper install dkms-install deps tools regen check-regen style check vm-test demo clean help
+.PHONY: all module ikehelper install dkms-install deps tools regen check-regen style check kunit vm-test demo clean help

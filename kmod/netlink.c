@@ -1132,3 +1132,7 @@ void espif_nl_unregister(void)
 {
 	genl_unregister_family(&espif_nl_family);
 }
+
+#if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
+#include "tests/netlink_test.c"
+#endif

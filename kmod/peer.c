@@ -334,3 +334,7 @@ void espif_peers_flush(struct espif_dev *edev)
 		espif_peer_put(peer);
 	}
 }
+
+#if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
+#include "tests/peer_test.c"
+#endif

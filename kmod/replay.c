@@ -112,3 +112,7 @@ bool espif_replay_advance(struct espif_replay *r, u64 seq)
 	__set_bit(seq & (r->bits - 1), r->bmp);
 	return true;
 }
+
+#if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
+#include "tests/replay_test.c"
+#endif

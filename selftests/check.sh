@@ -7,6 +7,8 @@
 #   regen        uapi/espif.yaml regenerates to exactly the committed files
 #   style        checkpatch.pl --strict over kmod/ (generated code excepted)
 #   ikehelper    ikehelper builds warning-free (-Werror) with gcc and clang
+#   kunit        the KUnit suites (kmod/tests) with kunit.py on UML, espif
+#                linked into linux-source-6.12 (selftests/kunit.sh)
 #   vm-6.1       the selftests in a VM on Debian's newest 6.1 kernel, but
 #                for the traffic-heavy interop suites (xfrm, rekey,
 #                teardown), which run on 6.12 only to keep make check
@@ -25,7 +27,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export ESPIF_CACHE=${ESPIF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/espif}
 mkdir -p "$ESPIF_CACHE"
-ALL=(regen style ikehelper vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
+ALL=(regen style ikehelper kunit vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL[@]}")
 
@@ -76,7 +78,25 @@ stage_ikehelper() {
 	return $rc
 }
 
+# KUnit cases count one each, from kunit.py's "Ran N tests: passed: P[, failed:
+# F]" line.
+stage_kunit() {
+	local out rc line pass fail
+	out=$(mktemp)
+	selftests/kunit.sh 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E 'Ran [0-9]+ tests: passed: [0-9]+' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -n "$line" ]; then
+		pass=$(echo "$line" | sed -E 's/.*passed: ([0-9]+).*/\1/')
+		fail=$(echo "$line" | sed -nE 's/.*failed: ([0-9]+).*/\1/p')
+		echo "$pass ${fail:-0}" > "$counts"
+	fi
+	return "$rc"
+}
+
 # Selftest cases are counted from run-vm.sh's "selftests: N passed, ..." line.
+
 stage_vm() {
 	local series=$1 out rc line
 	local src
@@ -148,6 +168,7 @@ for s in "${stages[@]}"; do
 	regen)		stage_regen ;;
 	style)		stage_style ;;
 	ikehelper)	stage_ikehelper ;;
+	kunit)		stage_kunit ;;
 	vm-*)		stage_vm "${s#vm-}" ;;
 	compile-*)	stage_compile "${s#compile-}" ;;
 	dkms-*)		stage_dkms "${s#dkms-}" ;;
