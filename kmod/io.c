@@ -944,5 +944,5 @@ drop:
 }
 
 #if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
-#include "tests/io_test.c"
+#include "tests/esp_kunit.c"
 #endif

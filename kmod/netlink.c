@@ -1134,5 +1134,5 @@ void espif_nl_unregister(void)
 }
 
 #if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
-#include "tests/netlink_test.c"
+#include "tests/netlink_kunit.c"
 #endif

@@ -336,5 +336,5 @@ void espif_peers_flush(struct espif_dev *edev)
 }
 
 #if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
-#include "tests/peer_test.c"
+#include "tests/lpm_kunit.c"
 #endif

@@ -114,5 +114,5 @@ bool espif_replay_advance(struct espif_replay *r, u64 seq)
 }
 
 #if IS_ENABLED(CONFIG_ESPIF_KUNIT_TEST)
-#include "tests/replay_test.c"
+#include "tests/replay_kunit.c"
 #endif

@@ -14,6 +14,9 @@
 #                teardown), which run on 6.12 only to keep make check
 #                under an hour on 2 cores (ESPIF_CHECK_FULL=1: all)
 #   vm-6.12      every selftest in a VM on Debian's newest 6.12 kernel
+#   vm-debug     (not in the default set: `make check-debug`) every selftest
+#                on a debug kernel built from linux-source-6.12 with KASAN,
+#                UBSAN, kmemleak, lockdep, debug objects; any report fails
 #   compile-7.2  espif.o builds with -Werror against linux-source-7.2
 #   dkms-6.1     `dkms build` against Debian's 6.1 headers package
 #   dkms-6.12    `dkms build` against Debian's 6.12 headers package
@@ -104,7 +107,7 @@ stage_vm() {
 	local tests=()
 	out=$(mktemp)
 	if [ "$series" = 6.1 ] && [ "${ESPIF_CHECK_FULL:-0}" != 1 ]; then
-		tests=(module links netns genl ikehelper esp sa)
+		tests=(module links netns genl ikehelper esp sa fuzz)
 	fi
 	ESPIF_YNL="$src/tools/net/ynl" ESPIF_VM_TIMEOUT=${ESPIF_VM_TIMEOUT:-2400} \
 		selftests/vm/run-vm.sh -k "$series" "${tests[@]}" 2>&1 |

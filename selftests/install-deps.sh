@@ -18,7 +18,7 @@ pkgs=(
 	# bench.sh (WireGuard, the comparison)
 	wireguard-tools
 	# tools/net/ynl
-	python3 python3-yaml python3-jsonschema
+	python3 python3-yaml python3-jsonschema python3-cryptography
 	# ikehelper
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	# style and userspace checks
