@@ -76,6 +76,16 @@ check:
 kunit:
 	selftests/kunit.sh
 
+# Every selftest on a debug kernel (KASAN, UBSAN, kmemleak, lockdep, debug
+# objects) built from linux-source-6.12 and cached; any report fails.
+check-debug:
+	ESPIF_VM_TIMEOUT=$${ESPIF_VM_TIMEOUT:-5400} selftests/check.sh vm-debug
+
+# ikehelper's libFuzzer harnesses, FUZZ_TIME seconds each (default 60).
+FUZZ_TIME ?= 60
+fuzz:
+	ikehelper/tests/fuzz/run.sh $(FUZZ_TIME)
+
 # One selftest in one VM, e.g. `make vm-test KERNEL=6.1 TEST=genl`.
 KERNEL ?= 6.12
 TEST ?=
@@ -99,9 +109,11 @@ help:
 	@echo "regen         regenerate uapi/linux/espif.h, kmod/generated/ from uapi/espif.yaml"
 	@echo "style         checkpatch.pl --strict over kmod/"
 	@echo "check         every test (VMs on Debian 6.1 and 6.12, 7.2 compile, DKMS, style, spec drift)"
+	@echo "check-debug   every selftest on a KASAN/kmemleak/lockdep kernel (slow)"
+	@echo "fuzz          ikehelper's libFuzzer harnesses, FUZZ_TIME=60 s each"
 	@echo "kunit         the KUnit suites (kunit.py, UML, linux-source-6.12)"
 	@echo "vm-test       KERNEL=6.1|6.12 TEST=<name>: one selftest in one VM"
 	@echo "demo          boot a VM and show espif at work"
 	@echo "clean"
 
-.PHONY: all module ikehelper install dkms-install deps tools regen check-regen style check kunit vm-test demo clean help
+.PHONY: all module ikehelper install dkms-install deps tools regen check-regen style check check-debug fuzz kunit vm-test demo clean help

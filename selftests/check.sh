@@ -6,7 +6,9 @@
 #
 #   regen        uapi/espif.yaml regenerates to exactly the committed files
 #   style        checkpatch.pl --strict over kmod/ (generated code excepted)
-#   ikehelper    ikehelper builds warning-free (-Werror) with gcc and clang
+#   ikehelper    ikehelper builds warning-free (-Werror) with gcc and clang,
+#                and its unit tests pass under ASan and UBSan
+#   fuzz         ikehelper's libFuzzer harnesses, FUZZ_TIME (60) s each
 #   kunit        the KUnit suites (kmod/tests) with kunit.py on UML, espif
 #                linked into linux-source-6.12 (selftests/kunit.sh)
 #   vm-6.1       the selftests in a VM on Debian's newest 6.1 kernel, but
@@ -30,7 +32,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export ESPIF_CACHE=${ESPIF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/espif}
 mkdir -p "$ESPIF_CACHE"
-ALL=(regen style ikehelper kunit vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
+ALL=(regen style ikehelper fuzz kunit vm-6.1 vm-6.12 compile-7.2 dkms-6.1 dkms-6.12)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL[@]}")
 
@@ -76,6 +78,8 @@ stage_ikehelper() {
 		out=$(mktemp -d)
 		echo "$cc:"
 		make -s -C ikehelper CC="$cc" OUT="$out" || rc=1
+		# The parser unit tests, with ASan and UBSan.
+		make -s -C ikehelper CC="$cc" OUT="$out" test | tail -n 1 || rc=1
 		rm -rf "$out"
 	done
 	return $rc
@@ -83,6 +87,11 @@ stage_ikehelper() {
 
 # KUnit cases count one each, from kunit.py's "Ran N tests: passed: P[, failed:
 # F]" line.
+# libFuzzer harnesses of ikehelper, FUZZ_TIME seconds each (60).
+stage_fuzz() {
+	ikehelper/tests/fuzz/run.sh "${FUZZ_TIME:-60}"
+}
+
 stage_kunit() {
 	local out rc line pass fail
 	out=$(mktemp)
@@ -172,6 +181,7 @@ for s in "${stages[@]}"; do
 	style)		stage_style ;;
 	ikehelper)	stage_ikehelper ;;
 	kunit)		stage_kunit ;;
+	fuzz)		stage_fuzz ;;
 	vm-*)		stage_vm "${s#vm-}" ;;
 	compile-*)	stage_compile "${s#compile-}" ;;
 	dkms-*)		stage_dkms "${s#dkms-}" ;;
