@@ -8,6 +8,12 @@ espif_sock.py attach IFNAME PORT [--family 4|6]
     stay alive: the kernel detaches the socket when it is closed, so the
     process must live as long as the tunnel.
 
+espif_sock.py refusals IFNAME OTHER_NETNS_PATH
+    Try sock-attach on IFNAME with sockets it must refuse, and two it must
+    take, and print one line per case: "NAME ERRNO EXTACK-MESSAGE" (ERRNO
+    0 when accepted).  OTHER_NETNS_PATH (/run/netns/...) holds the socket
+    of the other-namespace case.
+
 espif_sock.py xfrm PORT [--family 4|6]
     Bind a UDP socket to PORT and make it a UDP_ENCAP_ESPINUDP socket, so
     that the kernel's own xfrm decapsulates the ESP arriving on it (the
@@ -70,6 +76,62 @@ def attach(sock, ifname):
         sys.exit(f"espif_sock: sock-attach failed: {err}")
 
 
+def refusals(ifname, other_ns):
+    """sock-attach with every kind of socket; print the kernel's answers."""
+    import ctypes  # pylint: disable=import-outside-toplevel
+
+    family = ynl_family()
+    ifindex = socket.if_nametoindex(ifname)
+
+    def try_attach(name, fd):
+        try:
+            family.do('sock-attach', {'ifindex': ifindex, 'sock-fd': fd})
+            print(f"{name} 0 -", flush=True)
+        except Exception as err:  # pylint: disable=broad-except
+            msg = getattr(err, 'nl_msg', None)
+            code = -msg.error if msg is not None else -1
+            ext = (msg.extack or {}).get('msg', '-') if msg is not None else str(err)
+            print(f"{name} {code} {ext}", flush=True)
+
+    keep = []
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    keep.append(tcp)
+    try_attach('tcp_socket', tcp.fileno())
+    with open('/dev/null', 'rb') as f:
+        try_attach('not_a_socket', f.fileno())
+    closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fd = closed.fileno()
+    closed.close()
+    try_attach('closed_fd', fd)
+    unbound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    keep.append(unbound)
+    try_attach('unbound', unbound.fileno())
+    xfrm = udp_socket(4, 4600)
+    xfrm.setsockopt(socket.IPPROTO_UDP, UDP_ENCAP, UDP_ENCAP_ESPINUDP)
+    keep.append(xfrm)
+    try_attach('xfrm_encap', xfrm.fileno())
+    # A socket made in another network namespace (setns(2) and back).
+    libc = ctypes.CDLL(None, use_errno=True)
+    here = os.open('/proc/self/ns/net', os.O_RDONLY)
+    there = os.open(other_ns, os.O_RDONLY)
+    if libc.setns(there, 0x40000000) != 0:
+        sys.exit("espif_sock: setns failed")
+    foreign = udp_socket(4, 4700)
+    libc.setns(here, 0x40000000)
+    keep.append(foreign)
+    try_attach('other_netns', foreign.fileno())
+    good = udp_socket(4, 4500)
+    keep.append(good)
+    try_attach('udp4', good.fileno())
+    try_attach('udp4_again', good.fileno())
+    second = udp_socket(4, 4501)
+    keep.append(second)
+    try_attach('second_udp4', second.fileno())
+    good6 = udp_socket(6, 4500)
+    keep.append(good6)
+    try_attach('udp6', good6.fileno())
+
+
 def serve(sock):
     """Print every datagram SOCK receives, forever."""
     while True:
@@ -83,12 +145,18 @@ def main():
     sub = parser.add_subparsers(dest='mode', required=True)
     p_attach = sub.add_parser('attach', help='attach to an espif interface')
     p_attach.add_argument('ifname')
+    p_ref = sub.add_parser('refusals', help='sock-attach refusals')
+    p_ref.add_argument('ifname')
+    p_ref.add_argument('other_ns')
     p_xfrm = sub.add_parser('xfrm', help='a UDP_ENCAP_ESPINUDP socket')
     for p in (p_attach, p_xfrm):
         p.add_argument('port', type=int)
         p.add_argument('--family', type=int, choices=(4, 6), default=4)
     args = parser.parse_args()
 
+    if args.mode == 'refusals':
+        refusals(args.ifname, args.other_ns)
+        return
     sock = udp_socket(args.family, args.port)
     if args.mode == 'attach':
         attach(sock, args.ifname)

@@ -369,6 +369,32 @@ case_dup_peer() {
 	expect_error "$MSG(already|exist)" peer_new 1 c0a80300 24
 }
 
+# sock-attach refuses every socket it cannot use, each with its reason,
+# and takes one UDP socket per family.
+case_sock_attach() {
+	local other out
+
+	esp0_setup
+	other=$(ns_add other)
+	out=$(/usr/bin/python3 "$SOCK_PY" refusals esp0 \
+		"/run/netns/$other")
+	echo "$out"
+	expect_line() {
+		echo "$out" | grep -qE "^$1 $2 $3" ||
+			fail "sock-attach $1: expected errno $2 and /$3/"
+	}
+	expect_line tcp_socket 93 "espif: not a UDP socket"
+	expect_line not_a_socket 88 "espif: not a socket"
+	expect_line closed_fd 9 "espif: not a socket"
+	expect_line unbound 22 "espif: the socket is not bound"
+	expect_line xfrm_encap 16 "espif: the socket is already encapsulated"
+	expect_line other_netns 22 "espif: the socket is in another network namespace"
+	expect_line udp4 0 -
+	expect_line udp4_again 16 "espif: the socket is already encapsulated"
+	expect_line second_udp4 17 "espif: the interface already has a UDP socket"
+	expect_line udp6 0 -
+}
+
 case_esn_no_window() {
 	esp0_setup
 	peer_new 1 c0a80200 24 >/dev/null
@@ -767,6 +793,7 @@ CASES=(
 	"selector_prefix	case_selector_prefix"
 	"selector_overlap	case_selector_overlap"
 	"dup_peer		case_dup_peer"
+	"sock_attach		case_sock_attach"
 	"esn_no_window		case_esn_no_window"
 	"del_unknown		case_del_unknown"
 	"dp_ping		case_dp_ping"
