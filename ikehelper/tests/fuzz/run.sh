@@ -3,7 +3,8 @@
 #
 # run.sh [SECONDS]: build ikehelper's libFuzzer harnesses (clang, ASan +
 # UBSan) and run each for SECONDS (default 60, or FUZZ_TIME) from its seed
-# corpus (tests/fuzz/corpus/<harness>/, written by seeds.py); `make fuzz`.
+# corpus (tests/fuzz/corpus/<harness>/) and dictionary (<harness>.dict, if
+# any); `make fuzz`.
 # KTAP out: one line per harness with its executions; a crash, leak or
 # sanitizer report fails it and leaves the input in FUZZ_OUT (default a
 # temporary directory, printed).
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ike=$(cd "$here/../.." && pwd)
 secs=${1:-${FUZZ_TIME:-60}}
 out=${FUZZ_OUT:-$(mktemp -d)}
-harnesses=(pld)
+harnesses=(pld config)
 
 make -s -C "$ike" OUT="$out/build" fuzz-build || exit 1
 echo "KTAP version 1"
@@ -25,7 +26,9 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	cp "$here/corpus/$h/"* "$corpus/" 2>/dev/null
 	log="$out/$h.log"
-	(cd "$out" && "$out/build/fuzz/${h}_fuzz" -max_total_time="$secs" \
+	dict=()
+	[ -f "$here/$h.dict" ] && dict=(-dict="$here/$h.dict")
+	(cd "$out" && "$out/build/fuzz/${h}_fuzz" -max_total_time="$secs" "${dict[@]}" \
 		-timeout=10 -rss_limit_mb=2048 -max_len=4096 \
 		-print_final_stats=1 "$corpus") > "$log" 2>&1
 	r=$?
