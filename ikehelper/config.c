@@ -40,7 +40,7 @@
 
 /* Defaults: what strongSwan 5.9 proposes, minus the legacy entries. */
 static const char *const default_ike[] = {
-	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-x25519-ecp256-modp3072",
+	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-x25519-ecp256-modp3072",
 	"aes256-aes128-sha256-sha384-x25519-ecp256-modp3072",
 };
 static const char *const default_esp[] = {

@@ -63,5 +63,6 @@ int crypto_sk_open(const struct crypto_sk_alg *a, const uint8_t *ekey,
 
 int crypto_random(uint8_t *out, size_t len);
 bool crypto_memeq(const void *a, const void *b, size_t len);
+int crypto_sha1(const uint8_t *data, size_t len, uint8_t out[20]);
 
 #endif /* IKEHELPER_CRYPTO_H */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <linux/espif.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -246,4 +247,150 @@ int espif_dev_list(struct espif_nl *nl, struct espif_dev_info **devs,
 	*devs = c.devs;
 	*n = c.n;
 	return 0;
+}
+
+/* --- configuration requests: one message, an ack -------------------------- */
+
+/* Send @msg (consumed) with NLM_F_ACK; 0 or the kernel's -errno. */
+static int espif_nl_do(struct espif_nl *nl, struct nl_msg *msg)
+{
+	struct dev_collect c = { 0 };
+	struct nl_cb *cb;
+	int ret;
+
+	nl->err = 0;
+	nl->msg[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	c.nl = nl;
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, done_cb, &c);
+	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, &c);
+	ret = nl_send_auto(nl->sk, msg);
+	if (ret < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	ret = 0;
+	while (!c.done && ret >= 0)
+		ret = nl_recvmsgs(nl->sk, cb);
+	ret = nl->err ? nl->err : ret < 0 ? -EIO : 0;
+out:
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+	return ret;
+}
+
+static struct nl_msg *espif_nl_msg(struct espif_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				NLM_F_ACK, cmd, ESPIF_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int espif_sock_attach(struct espif_nl *nl, uint32_t ifindex, int fd)
+{
+	struct nl_msg *msg = espif_nl_msg(nl, ESPIF_CMD_SOCK_ATTACH);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ESPIF_A_DEV_IFINDEX, ifindex) ||
+	    nla_put_u32(msg, ESPIF_A_DEV_SOCK_FD, (uint32_t)fd)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return espif_nl_do(nl, msg);
+}
+
+/* peer-new, or peer-set when @set: endpoint and selectors. */
+int espif_peer_put(struct espif_nl *nl, const struct espif_peer_cfg *p,
+		   int set)
+{
+	struct nl_msg *msg;
+	struct nlattr *sel;
+	unsigned int i;
+	int alen = p->family == 4 ? 4 : 16;
+
+	msg = espif_nl_msg(nl, set ? ESPIF_CMD_PEER_SET : ESPIF_CMD_PEER_NEW);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ESPIF_A_PEER_IFINDEX, p->ifindex) ||
+	    nla_put_u32(msg, ESPIF_A_PEER_ID, p->id) ||
+	    nla_put(msg, ESPIF_A_PEER_REMOTE, alen, p->remote) ||
+	    (p->has_local && nla_put(msg, ESPIF_A_PEER_LOCAL, alen, p->local)) ||
+	    (p->port && nla_put_u16(msg, ESPIF_A_PEER_PORT, htons(p->port))))
+		goto nospace;
+	for (i = 0; i < p->nsel; i++) {
+		int slen = p->sel[i].family == 4 ? 4 : 16;
+
+		sel = nla_nest_start(msg, ESPIF_A_PEER_SELECTOR);
+		if (!sel ||
+		    nla_put(msg, ESPIF_A_SELECTOR_ADDR, slen, p->sel[i].addr) ||
+		    nla_put_u8(msg, ESPIF_A_SELECTOR_PREFIX_LEN, p->sel[i].plen))
+			goto nospace;
+		nla_nest_end(msg, sel);
+	}
+	return espif_nl_do(nl, msg);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+int espif_peer_del(struct espif_nl *nl, uint32_t ifindex, uint32_t id)
+{
+	struct nl_msg *msg = espif_nl_msg(nl, ESPIF_CMD_PEER_DEL);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ESPIF_A_PEER_IFINDEX, ifindex) ||
+	    nla_put_u32(msg, ESPIF_A_PEER_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return espif_nl_do(nl, msg);
+}
+
+int espif_sa_new(struct espif_nl *nl, const struct espif_sa_cfg *s)
+{
+	struct nl_msg *msg = espif_nl_msg(nl, ESPIF_CMD_SA_NEW);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ESPIF_A_SA_IFINDEX, s->ifindex) ||
+	    nla_put_u32(msg, ESPIF_A_SA_PEER_ID, s->peer_id) ||
+	    nla_put_u32(msg, ESPIF_A_SA_SPI, htonl(s->spi)) ||
+	    nla_put_u32(msg, ESPIF_A_SA_DIR, s->dir) ||
+	    nla_put_u32(msg, ESPIF_A_SA_ALG, s->alg) ||
+	    nla_put(msg, ESPIF_A_SA_KEY, (int)s->keylen, s->key) ||
+	    (s->akeylen && nla_put(msg, ESPIF_A_SA_AUTH_KEY, (int)s->akeylen,
+				   s->akey)) ||
+	    (s->esn && nla_put_flag(msg, ESPIF_A_SA_ESN))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return espif_nl_do(nl, msg);
+}
+
+int espif_sa_del(struct espif_nl *nl, uint32_t ifindex, uint32_t peer_id,
+		 uint32_t spi, uint32_t dir)
+{
+	struct nl_msg *msg = espif_nl_msg(nl, ESPIF_CMD_SA_DEL);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ESPIF_A_SA_IFINDEX, ifindex) ||
+	    nla_put_u32(msg, ESPIF_A_SA_PEER_ID, peer_id) ||
+	    nla_put_u32(msg, ESPIF_A_SA_SPI, htonl(spi)) ||
+	    nla_put_u32(msg, ESPIF_A_SA_DIR, dir)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return espif_nl_do(nl, msg);
 }

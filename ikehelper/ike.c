@@ -1,0 +1,1748 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IKE SAs and their exchanges (see ike.h).  Section numbers are RFC 7296's
+ * unless another RFC is named.
+ *
+ *   initiator                              responder
+ *   IKE_SA_INIT  HDR, SAi1, KEi, Ni,  -->
+ *                N(NAT_DETECTION_*)
+ *                                     <--  HDR, SAr1, KEr, Nr, N(NAT_D*)
+ *                                          (or N(COOKIE), N(INVALID_KE))
+ *   IKE_AUTH     HDR, SK {IDi, [IDr,]  -->
+ *                AUTH, SAi2, TSi, TSr}
+ *                                     <--  HDR, SK {IDr, AUTH, SAr2, TSi, TSr}
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/espif.h>
+
+#include "ike.h"
+#include "ikev2.h"
+#include "ikev2_msg.h"
+
+/* Notify types (3.10.1). */
+#define N_UNSUPPORTED_CRITICAL_PAYLOAD	1
+#define N_INVALID_SYNTAX		7
+#define N_NO_PROPOSAL_CHOSEN		14
+#define N_INVALID_KE_PAYLOAD		17
+#define N_AUTHENTICATION_FAILED		24
+#define N_TS_UNACCEPTABLE		38
+#define N_INITIAL_CONTACT		16384
+#define N_NAT_DETECTION_SOURCE_IP	16388
+#define N_NAT_DETECTION_DESTINATION_IP	16389
+#define N_COOKIE			16390
+
+/* ID types (3.5) and the AUTH method (3.8). */
+#define ID_IPV4_ADDR	1
+#define ID_FQDN		2
+#define ID_RFC822_ADDR	3
+#define ID_IPV6_ADDR	5
+#define AUTH_SHARED_KEY	2
+
+#define RETRANSMIT_TRIES	5
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static struct config_peer *peer_cfg(const struct ike_sa *sa)
+{
+	return &sa->ctx->cfg->peers[sa->peer_idx];
+}
+
+const char *ike_peer_name(const struct ike_sa *sa)
+{
+	const struct config_peer *p = peer_cfg(sa);
+
+	return p->name[0] ? p->name : p->remote_id;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+ike_log(const struct ike_sa *sa, const char *fmt, ...)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	va_list ap;
+
+	inet_ntop(sa->remote.family == 4 ? AF_INET : AF_INET6,
+		  sa->remote.addr, addr, sizeof(addr));
+	fprintf(stderr, "ikehelper: %s (%s) %016llx: ", ike_peer_name(sa), addr,
+		(unsigned long long)sa->spi_i);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void sa_free(struct ike_sa *sa)
+{
+	crypto_ke_free(sa->ke);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->req);
+	free(sa->resp);
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+static void sa_unlink(struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	for (pp = &sa->ctx->sas; *pp; pp = &(*pp)->next) {
+		if (*pp == sa) {
+			*pp = sa->next;
+			return;
+		}
+	}
+}
+
+static struct ike_sa *sa_new(struct ike_ctx *ctx, unsigned int peer_idx,
+			     bool initiator)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (!sa)
+		return NULL;
+	sa->ctx = ctx;
+	sa->peer_idx = peer_idx;
+	sa->initiator = initiator;
+	sa->last_heard = ctx->now;
+	sa->next = ctx->sas;
+	ctx->sas = sa;
+	return sa;
+}
+
+static uint64_t random_spi(void)
+{
+	uint64_t spi = 0;
+
+	while (!spi)
+		if (crypto_random((uint8_t *)&spi, sizeof(spi)))
+			return 0;
+	return spi;
+}
+
+/* A Child SA SPI outside the reserved 0-255 (RFC 4303 2.1). */
+static uint32_t random_child_spi(void)
+{
+	uint32_t spi = 0;
+
+	while (spi < 256)
+		if (crypto_random((uint8_t *)&spi, sizeof(spi)))
+			return 0;
+	return spi;
+}
+
+/* --- building payloads --------------------------------------------------- */
+
+static uint8_t *put_xform(uint8_t *p, bool last, uint8_t type, uint16_t id,
+			  uint16_t keylen)
+{
+	size_t len = keylen ? 12 : 8;
+
+	p[0] = last ? 0 : 3;
+	p[1] = 0;
+	put16(p + 2, (uint16_t)len);
+	p[4] = type;
+	p[5] = 0;
+	put16(p + 6, id);
+	if (keylen) {
+		put16(p + 8, IKEV2_ATTR_TV | IKEV2_ATTR_KEY_LENGTH);
+		put16(p + 10, keylen);
+	}
+	return p + len;
+}
+
+/* espif can carry this ESP transform set. */
+static bool esp_supported(uint16_t encr, uint16_t keylen, uint16_t integ)
+{
+	switch (encr) {
+	case IKEV2_ENCR_AES_GCM_16:
+		return (keylen == 128 || keylen == 256) && !integ;
+	case IKEV2_ENCR_CHACHA20_POLY1305:
+		return !integ;
+	case IKEV2_ENCR_AES_CBC:
+		return (keylen == 128 || keylen == 256) &&
+		       integ == IKEV2_AUTH_HMAC_SHA2_256_128;
+	}
+	return false;
+}
+
+/*
+ * One SA payload from the configured proposals.  IKE: SPI size 0 (in
+ * IKE_SA_INIT, 3.3.1); ESP: our inbound SPI.  Proposals are numbered from
+ * @num0: 1 for an offer, the initiator's number for a responder's choice.
+ */
+static int out_sa(struct ikev2_out *o, const struct proposal *props,
+		  unsigned int nprop, uint8_t proto, uint32_t spi, uint8_t num0)
+{
+	uint8_t tmp[2048], *p = tmp, *ph = NULL, *body;
+	unsigned int i, j, nx, num = 0;
+
+	for (i = 0; i < nprop; i++) {
+		const struct proposal *pr = &props[i];
+		uint8_t *x;
+
+		if (p + 8 + 4 + 32 * 12 > tmp + sizeof(tmp))
+			return -EMSGSIZE;
+		ph = p;
+		x = ph + 8 + (proto == IKEV2_PROTO_IKE ? 0 : 4);
+		nx = pr->n_encr + pr->n_integ + (proto == IKEV2_PROTO_IKE ?
+			pr->n_prf + pr->n_dh : pr->n_esn);
+		if (!nx)
+			continue;
+		for (j = 0; j < pr->n_encr; j++)
+			x = put_xform(x, --nx == 0, IKEV2_XFORM_ENCR, pr->encr[j],
+				      pr->encr_keylen[j]);
+		if (proto == IKEV2_PROTO_IKE)
+			for (j = 0; j < pr->n_prf; j++)
+				x = put_xform(x, --nx == 0, IKEV2_XFORM_PRF,
+					      pr->prf[j], 0);
+		for (j = 0; j < pr->n_integ; j++)
+			x = put_xform(x, --nx == 0, IKEV2_XFORM_INTEG,
+				      pr->integ[j], 0);
+		if (proto == IKEV2_PROTO_IKE)
+			for (j = 0; j < pr->n_dh; j++)
+				x = put_xform(x, --nx == 0, IKEV2_XFORM_DH,
+					      pr->dh[j], 0);
+		else
+			for (j = 0; j < pr->n_esn; j++)
+				x = put_xform(x, --nx == 0, IKEV2_XFORM_ESN,
+					      pr->esn[j], 0);
+		ph[0] = 2;	/* more proposals; the last one fixed below */
+		ph[1] = 0;
+		put16(ph + 2, (uint16_t)(x - ph));
+		ph[4] = (uint8_t)(num0 + num++);
+		ph[5] = proto;
+		ph[6] = proto == IKEV2_PROTO_IKE ? 0 : 4;
+		ph[7] = (uint8_t)(pr->n_encr + pr->n_integ +
+				  (proto == IKEV2_PROTO_IKE ?
+				   pr->n_prf + pr->n_dh : pr->n_esn));
+		if (proto != IKEV2_PROTO_IKE)
+			put32(ph + 8, spi);
+		p = x;
+	}
+	if (!num)
+		return -EINVAL;
+	ph[0] = 0;
+	body = ikev2_out_pld(o, IKEV2_PLD_SA, (size_t)(p - tmp));
+	if (!body)
+		return o->err;
+	memcpy(body, tmp, (size_t)(p - tmp));
+	return 0;
+}
+
+static int out_notify(struct ikev2_out *o, uint16_t type, const uint8_t *data,
+		      size_t len)
+{
+	uint8_t *b = ikev2_out_pld(o, IKEV2_PLD_NOTIFY, 4 + len);
+
+	if (!b)
+		return o->err;
+	b[0] = 0;	/* protocol: none (about the IKE SA) */
+	b[1] = 0;	/* SPI size */
+	put16(b + 2, type);
+	if (len)
+		memcpy(b + 4, data, len);
+	return 0;
+}
+
+/* RFC 7296 2.23: SHA-1(SPIi | SPIr | IP | port). */
+static int natd_hash(uint64_t spi_i, uint64_t spi_r, const struct ike_addr *a,
+		     uint8_t out[20])
+{
+	uint8_t buf[8 + 8 + 16 + 2];
+	size_t alen = a->family == 4 ? 4 : 16;
+
+	put64(buf, spi_i);
+	put64(buf + 8, spi_r);
+	memcpy(buf + 16, a->addr, alen);
+	put16(buf + 16 + alen, a->port);
+	return crypto_sha1(buf, 16 + alen + 2, out);
+}
+
+static int out_natd(struct ikev2_out *o, const struct ike_sa *sa)
+{
+	uint8_t h[20];
+
+	if (natd_hash(sa->spi_i, sa->spi_r, &sa->local, h) ||
+	    out_notify(o, N_NAT_DETECTION_SOURCE_IP, h, 20) ||
+	    natd_hash(sa->spi_i, sa->spi_r, &sa->remote, h) ||
+	    out_notify(o, N_NAT_DETECTION_DESTINATION_IP, h, 20))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* ID payload body (3.5) for an identity string; its type is guessed. */
+static size_t id_body(const char *id, uint8_t *out, size_t max)
+{
+	size_t n = strlen(id);
+
+	memset(out, 0, 4);
+	if (inet_pton(AF_INET, id, out + 4) == 1) {
+		out[0] = ID_IPV4_ADDR;
+		return 8;
+	}
+	if (inet_pton(AF_INET6, id, out + 4) == 1) {
+		out[0] = ID_IPV6_ADDR;
+		return 20;
+	}
+	out[0] = strchr(id, '@') ? ID_RFC822_ADDR : ID_FQDN;
+	if (n > max - 4)
+		n = max - 4;
+	memcpy(out + 4, id, n);
+	return 4 + n;
+}
+
+/* A traffic selector payload (3.13) from prefixes, as address ranges. */
+static int out_ts(struct ikev2_out *o, uint8_t type,
+		  const struct config_prefix *pfx, unsigned int n)
+{
+	uint8_t *b, *p;
+	unsigned int i, j, len = 4;
+
+	for (i = 0; i < n; i++)
+		len += pfx[i].family == 4 ? 16 : 40;
+	if (!n || n > 255)
+		return -EINVAL;
+	b = ikev2_out_pld(o, type, len);
+	if (!b)
+		return o->err;
+	b[0] = (uint8_t)n;
+	b[1] = b[2] = b[3] = 0;
+	p = b + 4;
+	for (i = 0; i < n; i++) {
+		unsigned int alen = pfx[i].family == 4 ? 4 : 16;
+
+		p[0] = pfx[i].family == 4 ? IKEV2_TS_IPV4_ADDR_RANGE :
+					    IKEV2_TS_IPV6_ADDR_RANGE;
+		p[1] = 0;
+		put16(p + 2, (uint16_t)(8 + 2 * alen));
+		put16(p + 4, 0);
+		put16(p + 6, 65535);
+		for (j = 0; j < alen; j++) {
+			unsigned int bits = j * 8;
+			uint8_t mask = bits >= pfx[i].plen ? 0 :
+				       pfx[i].plen - bits >= 8 ? 0xff :
+				       (uint8_t)(0xff << (8 - (pfx[i].plen - bits)));
+
+			p[8 + j] = pfx[i].addr[j] & mask;
+			p[8 + alen + j] = (uint8_t)(pfx[i].addr[j] | ~mask);
+		}
+		p += 8 + 2 * alen;
+	}
+	return 0;
+}
+
+/* --- traffic selector narrowing (2.9) ------------------------------------ */
+
+typedef unsigned __int128 u128;
+
+static u128 addr_to_int(const uint8_t *a, unsigned int alen)
+{
+	u128 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < alen; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+static void int_to_addr(u128 v, uint8_t *a, unsigned int alen)
+{
+	unsigned int i;
+
+	memset(a, 0, 16);
+	for (i = alen; i-- > 0;) {
+		a[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* Append the prefixes covering [lo, hi] to @out (a range into CIDRs). */
+static int range_to_prefixes(uint8_t family, u128 lo, u128 hi,
+			     struct config_prefix *out, unsigned int *n)
+{
+	unsigned int bits = family == 4 ? 32 : 128, alen = family == 4 ? 4 : 16;
+
+	for (;;) {
+		unsigned int k = 0;
+
+		/* The largest aligned block from lo that stays within hi. */
+		while (k < bits && !((lo >> k) & 1) &&
+		       (k + 1 == bits ? lo == 0 && hi == (family == 4 ?
+							  (u128)0xffffffff : ~(u128)0) :
+			lo + (((u128)2 << k) - 1) <= hi) &&
+		       lo + (((u128)2 << k) - 1) >= lo)
+			k++;
+		if (*n == CONFIG_MAX_SEL)
+			return -E2BIG;
+		out[*n].family = family;
+		out[*n].plen = (uint8_t)(bits - k);
+		int_to_addr(lo, out[*n].addr, alen);
+		(*n)++;
+		if (k == bits)
+			return 0;
+		if (lo + (((u128)1 << k) - 1) >= hi)
+			return 0;
+		lo += (u128)1 << k;
+	}
+}
+
+struct ts_range {
+	uint8_t family;
+	u128 lo, hi;
+};
+
+static void prefix_range(const struct config_prefix *p, struct ts_range *r)
+{
+	unsigned int bits = p->family == 4 ? 32 : 128;
+	unsigned int alen = p->family == 4 ? 4 : 16;
+	u128 host = p->plen >= bits ? 0 :
+		    (p->plen == 0 ? (bits == 128 ? ~(u128)0 : (u128)0xffffffff) :
+		     (((u128)1 << (bits - p->plen)) - 1));
+
+	r->family = p->family;
+	r->lo = addr_to_int(p->addr, alen) & ~host;
+	r->hi = r->lo | host;
+}
+
+/*
+ * Narrow the peer's proposed selectors (@ts) to what our prefixes allow;
+ * the result as prefixes.  Ports and protocols other than "any" are not
+ * something espif can enforce: such selectors are refused.
+ */
+static int narrow(const struct ikev2_tss *ts, const struct config_prefix *ours,
+		  unsigned int n_ours, struct config_prefix *out,
+		  unsigned int *n_out)
+{
+	unsigned int i, j;
+
+	*n_out = 0;
+	for (i = 0; i < ts->n; i++) {
+		const struct ikev2_ts *t = &ts->ts[i];
+		unsigned int alen = t->family == 4 ? 4 : 16;
+		u128 lo = addr_to_int(t->start, alen), hi = addr_to_int(t->end, alen);
+
+		if (t->ipproto || t->start_port != 0 || t->end_port != 65535)
+			continue;
+		for (j = 0; j < n_ours; j++) {
+			struct ts_range r;
+			u128 a, b;
+
+			if (ours[j].family != t->family)
+				continue;
+			prefix_range(&ours[j], &r);
+			a = lo > r.lo ? lo : r.lo;
+			b = hi < r.hi ? hi : r.hi;
+			if (a > b)
+				continue;
+			if (range_to_prefixes(t->family, a, b, out, n_out))
+				return -E2BIG;
+		}
+	}
+	return *n_out ? 0 : -ENOENT;
+}
+
+/* --- keys (2.14, 2.15, 2.17) --------------------------------------------- */
+
+static struct crypto_sk_alg sk_alg(const struct ike_sa *sa)
+{
+	struct crypto_sk_alg a = { sa->encr, sa->encr_keylen, sa->integ };
+
+	return a;
+}
+
+/* Keys for what we send / what we receive. */
+static struct ikev2_sk_keys keys_out(const struct ike_sa *sa)
+{
+	struct ikev2_sk_keys k = { sk_alg(sa),
+		sa->initiator ? sa->sk_ei : sa->sk_er,
+		sa->initiator ? sa->sk_ai : sa->sk_ar };
+
+	return k;
+}
+
+static struct ikev2_sk_keys keys_in(const struct ike_sa *sa)
+{
+	struct ikev2_sk_keys k = { sk_alg(sa),
+		sa->initiator ? sa->sk_er : sa->sk_ei,
+		sa->initiator ? sa->sk_ar : sa->sk_ai };
+
+	return k;
+}
+
+/*
+ * SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er |
+ * SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (2.14).
+ */
+static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
+			   size_t peer_ke_len)
+{
+	struct crypto_sk_alg a = sk_alg(sa);
+	uint8_t gir[CRYPTO_MAX_KE], nonces[128], skeyseed[CRYPTO_MAX_KEY];
+	uint8_t seed[128 + 16], km[7 * CRYPTO_MAX_KEY], *p;
+	size_t girlen = sizeof(gir), total;
+	int ret, plen = crypto_prf_len(sa->prf);
+
+	ret = crypto_ke_shared(sa->ke, peer_ke, peer_ke_len, gir, &girlen);
+	if (ret)
+		return ret;
+	if (plen < 0 || crypto_sk_keylen(&a) < 0 || crypto_sk_integ_keylen(&a) < 0)
+		return -ENOTSUP;
+	sa->prf_len = (size_t)plen;
+	sa->ekey_len = (size_t)crypto_sk_keylen(&a);
+	sa->ikey_len = (size_t)crypto_sk_integ_keylen(&a);
+	memcpy(nonces, sa->ni, sa->ni_len);
+	memcpy(nonces + sa->ni_len, sa->nr, sa->nr_len);
+	ret = crypto_prf(sa->prf, nonces, sa->ni_len + sa->nr_len, gir, girlen,
+			 skeyseed);
+	if (ret)
+		goto out;
+	memcpy(seed, nonces, sa->ni_len + sa->nr_len);
+	put64(seed + sa->ni_len + sa->nr_len, sa->spi_i);
+	put64(seed + sa->ni_len + sa->nr_len + 8, sa->spi_r);
+	total = 3 * sa->prf_len + 2 * sa->ikey_len + 2 * sa->ekey_len;
+	ret = crypto_prf_plus(sa->prf, skeyseed, sa->prf_len, seed,
+			      sa->ni_len + sa->nr_len + 16, km, total);
+	if (ret)
+		goto out;
+	p = km;
+	memcpy(sa->sk_d, p, sa->prf_len);
+	p += sa->prf_len;
+	memcpy(sa->sk_ai, p, sa->ikey_len);
+	p += sa->ikey_len;
+	memcpy(sa->sk_ar, p, sa->ikey_len);
+	p += sa->ikey_len;
+	memcpy(sa->sk_ei, p, sa->ekey_len);
+	p += sa->ekey_len;
+	memcpy(sa->sk_er, p, sa->ekey_len);
+	p += sa->ekey_len;
+	memcpy(sa->sk_pi, p, sa->prf_len);
+	p += sa->prf_len;
+	memcpy(sa->sk_pr, p, sa->prf_len);
+out:
+	explicit_bzero(gir, sizeof(gir));
+	explicit_bzero(skeyseed, sizeof(skeyseed));
+	explicit_bzero(km, sizeof(km));
+	return ret;
+}
+
+/*
+ * AUTH for a pre-shared key (2.15): prf(prf(PSK, "Key Pad for IKEv2"),
+ * <SignedOctets>), SignedOctets = RealMessage | Nonce of the other side |
+ * prf(SK_p, ID payload body).
+ */
+static int psk_auth(const struct ike_sa *sa, bool of_initiator,
+		    const uint8_t *id, size_t idlen, uint8_t *out)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	static const char pad[] = "Key Pad for IKEv2";
+	uint8_t key[CRYPTO_MAX_KEY], macid[CRYPTO_MAX_KEY], *octets;
+	const uint8_t *msg = of_initiator ? sa->init_req : sa->init_resp;
+	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
+	size_t msglen = of_initiator ? sa->init_req_len : sa->init_resp_len;
+	size_t nlen = of_initiator ? sa->nr_len : sa->ni_len, olen;
+	int ret;
+
+	ret = crypto_prf(sa->prf, of_initiator ? sa->sk_pi : sa->sk_pr,
+			 sa->prf_len, id, idlen, macid);
+	if (ret)
+		return ret;
+	olen = msglen + nlen + sa->prf_len;
+	octets = malloc(olen);
+	if (!octets)
+		return -ENOMEM;
+	memcpy(octets, msg, msglen);
+	memcpy(octets + msglen, nonce, nlen);
+	memcpy(octets + msglen + nlen, macid, sa->prf_len);
+	ret = crypto_prf(sa->prf, p->psk, p->psk_len, (const uint8_t *)pad,
+			 sizeof(pad) - 1, key);
+	if (!ret)
+		ret = crypto_prf(sa->prf, key, sa->prf_len, octets, olen, out);
+	explicit_bzero(key, sizeof(key));
+	free(octets);
+	return ret;
+}
+
+/*
+ * Child SA keys (2.17): KEYMAT = prf+(SK_d, Ni | Nr); initiator-to-
+ * responder first, encryption key (with salt for AEADs, RFC 4106 8.1)
+ * before integrity key, then responder-to-initiator.
+ */
+static int derive_child_keys(struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t nonces[128], km[2 * (CRYPTO_MAX_ENCR_KEY + 32)];
+	uint8_t *ir_e, *ir_a, *ri_e, *ri_a;
+	size_t per = c->keylen + c->akeylen;
+	int ret;
+
+	memcpy(nonces, sa->ni, sa->ni_len);
+	memcpy(nonces + sa->ni_len, sa->nr, sa->nr_len);
+	ret = crypto_prf_plus(sa->prf, sa->sk_d, sa->prf_len, nonces,
+			      sa->ni_len + sa->nr_len, km, 2 * per);
+	if (ret)
+		return ret;
+	ir_e = km;
+	ir_a = km + c->keylen;
+	ri_e = km + per;
+	ri_a = ri_e + c->keylen;
+	memcpy(sa->initiator ? c->key_out : c->key_in, ir_e, c->keylen);
+	memcpy(sa->initiator ? c->akey_out : c->akey_in, ir_a, c->akeylen);
+	memcpy(sa->initiator ? c->key_in : c->key_out, ri_e, c->keylen);
+	memcpy(sa->initiator ? c->akey_in : c->akey_out, ri_a, c->akeylen);
+	explicit_bzero(km, sizeof(km));
+	return 0;
+}
+
+/* --- proposals (2.7) ----------------------------------------------------- */
+
+struct chosen {
+	uint8_t num;
+	uint16_t encr, keylen, integ, prf, dh, esn;
+	uint32_t spi;
+};
+
+static bool list_has(const uint16_t *l, unsigned int n, uint16_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (l[i] == v)
+			return true;
+	return false;
+}
+
+/*
+ * The first of the peer's proposals that one of ours accepts whole: one
+ * transform of each type the kind needs (the first acceptable one).
+ */
+static int choose(const struct ikev2_sa *offer, const struct proposal *ours,
+		  unsigned int nours, uint8_t proto, struct chosen *c)
+{
+	unsigned int i, j, k;
+
+	for (i = 0; i < offer->nprop; i++) {
+		const struct ikev2_proposal *op = &offer->prop[i];
+
+		if (op->proto != proto ||
+		    op->spi_size != (proto == IKEV2_PROTO_IKE ? 0 : 4))
+			continue;
+		for (j = 0; j < nours; j++) {
+			const struct proposal *pr = &ours[j];
+			bool got_encr = false, got_integ = false, got_prf = false,
+			     got_dh = false, got_esn = false;
+
+			memset(c, 0, sizeof(*c));
+			for (k = 0; k < op->nxforms; k++) {
+				const struct ikev2_xform *x = &op->xf[k];
+				unsigned int e;
+
+				switch (x->type) {
+				case IKEV2_XFORM_ENCR:
+					for (e = 0; !got_encr && e < pr->n_encr; e++) {
+						if (pr->encr[e] == x->id &&
+						    pr->encr_keylen[e] == x->keylen) {
+							c->encr = x->id;
+							c->keylen = x->keylen;
+							got_encr = true;
+						}
+					}
+					break;
+				case IKEV2_XFORM_INTEG:
+					if (!got_integ && list_has(pr->integ, pr->n_integ, x->id)) {
+						c->integ = x->id;
+						got_integ = true;
+					}
+					break;
+				case IKEV2_XFORM_PRF:
+					if (!got_prf && list_has(pr->prf, pr->n_prf, x->id)) {
+						c->prf = x->id;
+						got_prf = true;
+					}
+					break;
+				case IKEV2_XFORM_DH:
+					if (!got_dh && list_has(pr->dh, pr->n_dh, x->id)) {
+						c->dh = x->id;
+						got_dh = true;
+					}
+					break;
+				case IKEV2_XFORM_ESN:
+					if (!got_esn && list_has(pr->esn, pr->n_esn, x->id)) {
+						c->esn = x->id;
+						got_esn = true;
+					}
+					break;
+				}
+			}
+			if (!got_encr || (pr->n_integ && !got_integ))
+				continue;
+			if (proto == IKEV2_PROTO_IKE && (!got_prf || !got_dh))
+				continue;
+			if (proto == IKEV2_PROTO_ESP) {
+				if (!got_esn)
+					continue;
+				if (!esp_supported(c->encr, c->keylen, c->integ))
+					continue;
+				c->spi = get32(op->spi);
+			}
+			c->num = op->num;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Our proposals reduced to one transform each: the responder's answer. */
+static void chosen_to_proposal(const struct chosen *c, uint8_t proto,
+			       struct proposal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->encr[0] = c->encr;
+	p->encr_keylen[0] = c->keylen;
+	p->n_encr = 1;
+	if (c->integ) {
+		p->integ[0] = c->integ;
+		p->n_integ = 1;
+	}
+	if (proto == IKEV2_PROTO_IKE) {
+		p->prf[0] = c->prf;
+		p->n_prf = 1;
+		p->dh[0] = c->dh;
+		p->n_dh = 1;
+	} else {
+		p->esn[0] = c->esn;
+		p->n_esn = 1;
+	}
+}
+
+static int child_from_chosen(const struct chosen *c, struct ike_child *child)
+{
+	child->esn = c->esn == IKEV2_ESN_YES;
+	child->akeylen = 0;
+	switch (c->encr) {
+	case IKEV2_ENCR_AES_GCM_16:
+		child->alg = ESPIF_ALG_AES_GCM;
+		child->keylen = c->keylen / 8 + 4;
+		break;
+	case IKEV2_ENCR_CHACHA20_POLY1305:
+		child->alg = ESPIF_ALG_CHACHA20_POLY1305;
+		child->keylen = 36;
+		break;
+	case IKEV2_ENCR_AES_CBC:
+		child->alg = ESPIF_ALG_AES_CBC_HMAC_SHA256;
+		child->keylen = c->keylen / 8;
+		child->akeylen = 32;
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+static int send_raw(struct ike_sa *sa, const uint8_t *buf, size_t len)
+{
+	return sa->ctx->be->send(sa->ctx, sa, buf, len);
+}
+
+/* Send a request and keep it for retransmission (2.1). */
+static int send_request(struct ike_sa *sa, const struct ikev2_out *o)
+{
+	uint8_t *copy = malloc(o->len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, o->buf, o->len);
+	free(sa->req);
+	sa->req = copy;
+	sa->req_len = o->len;
+	sa->tries = 0;
+	sa->retransmit_at = sa->ctx->now + 1;
+	return send_raw(sa, o->buf, o->len);
+}
+
+/* Send a response and keep it for a retransmitted request (2.1). */
+static int send_response(struct ike_sa *sa, const struct ikev2_out *o)
+{
+	uint8_t *copy = malloc(o->len);
+
+	if (copy) {
+		memcpy(copy, o->buf, o->len);
+		free(sa->resp);
+		sa->resp = copy;
+		sa->resp_len = o->len;
+	}
+	return send_raw(sa, o->buf, o->len);
+}
+
+static uint8_t resp_flags(const struct ike_sa *sa)
+{
+	return IKEV2_FLAG_RESPONSE | (sa->initiator ? IKEV2_FLAG_INITIATOR : 0);
+}
+
+static uint8_t req_flags(const struct ike_sa *sa)
+{
+	return sa->initiator ? IKEV2_FLAG_INITIATOR : 0;
+}
+
+/* An encrypted response holding one notification (or none). */
+static int send_enc_notify(struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
+			   uint16_t type)
+{
+	static struct ikev2_out o, in;
+	struct ikev2_sk_keys k = keys_out(sa);
+
+	ikev2_out_chain(&in);
+	if (type && out_notify(&in, type, NULL, 0))
+		return -EMSGSIZE;
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, exchange, resp_flags(sa), msgid);
+	if (ikev2_out_seal(&o, &in, &k))
+		return -EIO;
+	return send_response(sa, &o);
+}
+
+/* --- IKE_SA_INIT ---------------------------------------------------------- */
+
+static int send_init_request(struct ike_sa *sa)
+{
+	static struct ikev2_out o;
+	const struct config_peer *p = peer_cfg(sa);
+	uint8_t ke[CRYPTO_MAX_KE], *b;
+	size_t kelen = sizeof(ke);
+	int ret;
+
+	ret = crypto_ke_public(sa->ke, ke, &kelen);
+	if (ret)
+		return ret;
+	ikev2_out_hdr(&o, sa->spi_i, 0, IKEV2_EXCH_IKE_SA_INIT,
+		      IKEV2_FLAG_INITIATOR, 0);
+	/* 2.6: a cookie, when asked for, comes first. */
+	if (sa->cookie_len &&
+	    out_notify(&o, N_COOKIE, sa->cookie, sa->cookie_len))
+		return -EMSGSIZE;
+	ret = out_sa(&o, p->ike, p->n_ike, IKEV2_PROTO_IKE, 0, 1);
+	if (ret)
+		return ret;
+	b = ikev2_out_pld(&o, IKEV2_PLD_KE, 4 + kelen);
+	if (!b)
+		return -EMSGSIZE;
+	put16(b, sa->dh);
+	put16(b + 2, 0);
+	memcpy(b + 4, ke, kelen);
+	b = ikev2_out_pld(&o, IKEV2_PLD_NONCE, sa->ni_len);
+	if (!b)
+		return -EMSGSIZE;
+	memcpy(b, sa->ni, sa->ni_len);
+	if (out_natd(&o, sa))
+		return -EMSGSIZE;
+	ikev2_out_fix_len(&o);
+	free(sa->init_req);
+	sa->init_req = malloc(o.len);
+	if (!sa->init_req)
+		return -ENOMEM;
+	memcpy(sa->init_req, o.buf, o.len);
+	sa->init_req_len = o.len;
+	sa->state = IKE_INIT_SENT;
+	return send_request(sa, &o);
+}
+
+/* The first key exchange method of our first proposal (what KEi uses). */
+static uint16_t first_dh(const struct config_peer *p)
+{
+	return p->n_ike ? p->ike[0].dh[0] : IKEV2_DH_CURVE25519;
+}
+
+int ike_initiate(struct ike_ctx *ctx, unsigned int peer_idx,
+		 const struct ike_addr *local, const struct ike_addr *remote)
+{
+	struct ike_sa *sa = sa_new(ctx, peer_idx, true);
+	int ret;
+
+	if (!sa)
+		return -ENOMEM;
+	sa->local = *local;
+	sa->remote = *remote;
+	sa->spi_i = random_spi();
+	sa->dh = first_dh(peer_cfg(sa));
+	sa->ni_len = 32;
+	ret = crypto_random(sa->ni, sa->ni_len);
+	if (!ret)
+		ret = crypto_ke_new(sa->dh, &sa->ke);
+	if (!ret)
+		ret = send_init_request(sa);
+	if (ret) {
+		sa_unlink(sa);
+		sa_free(sa);
+		return ret;
+	}
+	ike_log(sa, "IKE_SA_INIT request sent (key exchange %u)", sa->dh);
+	return 0;
+}
+
+/* NAT detection (2.23) from the peer's NAT_DETECTION_* notifications. */
+static void nat_detect(struct ike_sa *sa, const struct ikev2_msg *m)
+{
+	/* The hashes use the SPIs of the message's own header. */
+	uint64_t spi_r = m->spi_r;
+	uint8_t mine[20], theirs[20];
+	bool src_seen = false, src_match = false, dst_seen = false,
+	     dst_match = false;
+	unsigned int i;
+
+	if (natd_hash(sa->spi_i, spi_r, &sa->local, mine) ||
+	    natd_hash(sa->spi_i, spi_r, &sa->remote, theirs))
+		return;
+	for (i = 0; i < m->npld; i++) {
+		struct ikev2_notify n;
+
+		if (m->pld[i].type != IKEV2_PLD_NOTIFY ||
+		    ikev2_pld_notify(&m->pld[i].body, &n) || n.data.len != 20)
+			continue;
+		if (n.type == N_NAT_DETECTION_SOURCE_IP) {
+			src_seen = true;
+			src_match |= !memcmp(n.data.p, theirs, 20);
+		} else if (n.type == N_NAT_DETECTION_DESTINATION_IP) {
+			dst_seen = true;
+			dst_match |= !memcmp(n.data.p, mine, 20);
+		}
+	}
+	sa->nat_remote = src_seen && !src_match;
+	sa->nat_local = dst_seen && !dst_match;
+}
+
+static int send_auth_request(struct ike_sa *sa);
+
+static void sa_fail(struct ike_sa *sa, const char *why)
+{
+	ike_log(sa, "%s", why);
+	sa->state = IKE_DEAD;
+}
+
+/* Initiator: the IKE_SA_INIT response. */
+static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
+			     const struct ikev2_msg *m)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	const struct ikev2_buf *sab = NULL, *keb = NULL, *nb = NULL;
+	struct ikev2_sa offer;
+	struct ikev2_ke ke;
+	struct chosen c;
+	unsigned int i;
+
+	for (i = 0; i < m->npld; i++) {
+		const struct ikev2_pld *pl = &m->pld[i];
+		struct ikev2_notify n;
+
+		switch (pl->type) {
+		case IKEV2_PLD_SA:
+			sab = &pl->body;
+			break;
+		case IKEV2_PLD_KE:
+			keb = &pl->body;
+			break;
+		case IKEV2_PLD_NONCE:
+			nb = &pl->body;
+			break;
+		case IKEV2_PLD_NOTIFY:
+			if (ikev2_pld_notify(&pl->body, &n))
+				break;
+			if (n.type == N_COOKIE && n.data.len &&
+			    n.data.len <= sizeof(sa->cookie)) {
+				/* 2.6: send the same request with the cookie. */
+				memcpy(sa->cookie, n.data.p, n.data.len);
+				sa->cookie_len = n.data.len;
+				ike_log(sa, "responder asks for a cookie");
+				send_init_request(sa);
+				return;
+			}
+			if (n.type == N_INVALID_KE_PAYLOAD && n.data.len == 2) {
+				/* 1.2: retry with the group the responder wants. */
+				uint16_t g = get16(n.data.p);
+
+				ike_log(sa, "responder wants key exchange %u", g);
+				crypto_ke_free(sa->ke);
+				sa->ke = NULL;
+				sa->dh = g;
+				if (crypto_ke_new(g, &sa->ke)) {
+					sa_fail(sa, "cannot use that key exchange");
+					return;
+				}
+				send_init_request(sa);
+				return;
+			}
+			if (n.type < 16384) {
+				ike_log(sa, "IKE_SA_INIT refused: notify %u", n.type);
+				sa->state = IKE_DEAD;
+				return;
+			}
+			break;
+		}
+	}
+	if (!sab || !keb || !nb || ikev2_pld_sa(sab, &offer) ||
+	    offer.nprop != 1 || ikev2_pld_ke(keb, &ke) ||
+	    ikev2_pld_nonce(nb)) {
+		sa_fail(sa, "malformed IKE_SA_INIT response");
+		return;
+	}
+	/* The answer must be one of our proposals, one transform each. */
+	if (choose(&offer, p->ike, p->n_ike, IKEV2_PROTO_IKE, &c) ||
+	    c.dh != sa->dh || ke.group != sa->dh) {
+		sa_fail(sa, "the responder chose what we did not propose");
+		return;
+	}
+	sa->encr = c.encr;
+	sa->encr_keylen = c.keylen;
+	sa->integ = c.integ;
+	sa->prf = c.prf;
+	sa->spi_r = m->spi_r;
+	memcpy(sa->nr, nb->p, nb->len);
+	sa->nr_len = nb->len;
+	free(sa->init_resp);
+	sa->init_resp = malloc(m->length);
+	if (!sa->init_resp) {
+		sa_fail(sa, "out of memory");
+		return;
+	}
+	memcpy(sa->init_resp, buf, m->length);
+	sa->init_resp_len = m->length;
+	nat_detect(sa, m);
+	if (derive_ike_keys(sa, ke.data.p, ke.data.len)) {
+		sa_fail(sa, "key derivation failed (bad KE data?)");
+		return;
+	}
+	/* 2.23: behind a NAT, move to port 4500. */
+	if (sa->nat_local || sa->nat_remote) {
+		sa->natt = true;
+		sa->remote.port = 4500;
+		sa->local.port = 4500;
+	}
+	ike_log(sa, "IKE_SA_INIT done: encr %u/%u integ %u prf %u ke %u%s%s",
+		sa->encr, sa->encr_keylen, sa->integ, sa->prf, sa->dh,
+		sa->nat_local ? ", we are behind a NAT" : "",
+		sa->nat_remote ? ", the peer is behind a NAT" : "");
+	sa->my_msgid = 1;
+	if (send_auth_request(sa))
+		sa_fail(sa, "cannot build the IKE_AUTH request");
+}
+
+/* Responder: an IKE_SA_INIT request for a new IKE SA. */
+static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
+			    const struct ikev2_msg *m,
+			    const struct ike_addr *local,
+			    const struct ike_addr *remote)
+{
+	const struct ikev2_buf *sab = NULL, *keb = NULL, *nb = NULL;
+	static struct ikev2_out o;
+	struct config_peer *p;
+	struct ikev2_sa offer;
+	struct ike_sa *sa;
+	struct ikev2_ke ke;
+	struct chosen c;
+	unsigned int i, pi;
+	uint8_t kd[CRYPTO_MAX_KE], *b;
+	size_t kdlen = sizeof(kd);
+	int ret = -ENOENT;
+
+	for (i = 0; i < m->npld; i++) {
+		if (m->pld[i].type == IKEV2_PLD_SA)
+			sab = &m->pld[i].body;
+		else if (m->pld[i].type == IKEV2_PLD_KE)
+			keb = &m->pld[i].body;
+		else if (m->pld[i].type == IKEV2_PLD_NONCE)
+			nb = &m->pld[i].body;
+	}
+	if (!sab || !keb || !nb || ikev2_pld_sa(sab, &offer) ||
+	    ikev2_pld_ke(keb, &ke) || ikev2_pld_nonce(nb) ||
+	    nb->len > sizeof(((struct ike_sa *)0)->ni))
+		return;	/* 2.21.1: no answer to a malformed IKE_SA_INIT */
+
+	/*
+	 * Which peer?  IDs come in IKE_AUTH; until then the proposals must
+	 * suit the first peer whose endpoint matches the source, or else
+	 * any peer without an endpoint (a road-warrior server).
+	 */
+	for (pi = 0; pi < ctx->cfg->npeers; pi++) {
+		p = &ctx->cfg->peers[pi];
+		if (p->has_endpoint &&
+		    (p->ep_family != remote->family ||
+		     memcmp(p->ep_addr, remote->addr, remote->family == 4 ? 4 : 16)))
+			continue;
+		ret = choose(&offer, p->ike, p->n_ike, IKEV2_PROTO_IKE, &c);
+		if (!ret)
+			break;
+	}
+	sa = sa_new(ctx, ret ? 0 : pi, false);
+	if (!sa)
+		return;
+	sa->local = *local;
+	sa->remote = *remote;
+	sa->spi_i = m->spi_i;
+	sa->spi_r = random_spi();
+	sa->natt = remote->port != 500 || local->port == 4500;
+	if (ret || !ctx->cfg->npeers) {
+		ike_log(sa, "IKE_SA_INIT: no proposal chosen");
+		ikev2_out_hdr(&o, sa->spi_i, 0, IKEV2_EXCH_IKE_SA_INIT,
+			      IKEV2_FLAG_RESPONSE, 0);
+		out_notify(&o, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		ikev2_out_fix_len(&o);
+		send_raw(sa, o.buf, o.len);
+		sa->state = IKE_DEAD;
+		return;
+	}
+	if (ke.group != c.dh) {
+		uint8_t g[2];
+
+		/* 1.2: tell the initiator which group to use. */
+		put16(g, c.dh);
+		ike_log(sa, "IKE_SA_INIT: asking for key exchange %u", c.dh);
+		ikev2_out_hdr(&o, sa->spi_i, 0, IKEV2_EXCH_IKE_SA_INIT,
+			      IKEV2_FLAG_RESPONSE, 0);
+		out_notify(&o, N_INVALID_KE_PAYLOAD, g, 2);
+		ikev2_out_fix_len(&o);
+		send_raw(sa, o.buf, o.len);
+		sa->state = IKE_DEAD;
+		return;
+	}
+	sa->encr = c.encr;
+	sa->encr_keylen = c.keylen;
+	sa->integ = c.integ;
+	sa->prf = c.prf;
+	sa->dh = c.dh;
+	memcpy(sa->ni, nb->p, nb->len);
+	sa->ni_len = nb->len;
+	sa->nr_len = 32;
+	sa->init_req = malloc(m->length);
+	if (!sa->init_req || crypto_random(sa->nr, sa->nr_len) ||
+	    crypto_ke_new(sa->dh, &sa->ke) ||
+	    crypto_ke_public(sa->ke, kd, &kdlen) ||
+	    derive_ike_keys(sa, ke.data.p, ke.data.len)) {
+		sa_fail(sa, "IKE_SA_INIT: cannot set up the key exchange");
+		return;
+	}
+	memcpy(sa->init_req, buf, m->length);
+	sa->init_req_len = m->length;
+	nat_detect(sa, m);
+
+	{
+		struct proposal one;
+
+		chosen_to_proposal(&c, IKEV2_PROTO_IKE, &one);
+		ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_IKE_SA_INIT,
+			      IKEV2_FLAG_RESPONSE, 0);
+		/* The proposal number is the initiator's (3.3.1). */
+		if (out_sa(&o, &one, 1, IKEV2_PROTO_IKE, 0, c.num))
+			return;
+	}
+	b = ikev2_out_pld(&o, IKEV2_PLD_KE, 4 + kdlen);
+	if (b) {
+		put16(b, sa->dh);
+		put16(b + 2, 0);
+		memcpy(b + 4, kd, kdlen);
+	}
+	b = ikev2_out_pld(&o, IKEV2_PLD_NONCE, sa->nr_len);
+	if (b)
+		memcpy(b, sa->nr, sa->nr_len);
+	if (!b || out_natd(&o, sa))
+		return;
+	ikev2_out_fix_len(&o);
+	sa->init_resp = malloc(o.len);
+	if (!sa->init_resp)
+		return;
+	memcpy(sa->init_resp, o.buf, o.len);
+	sa->init_resp_len = o.len;
+	sa->state = IKE_INIT_DONE;
+	sa->peer_msgid = 1;
+	ike_log(sa, "IKE_SA_INIT answered: encr %u/%u integ %u prf %u ke %u%s",
+		sa->encr, sa->encr_keylen, sa->integ, sa->prf, sa->dh,
+		sa->nat_remote || sa->nat_local ? ", NAT detected" : "");
+	send_response(sa, &o);
+}
+
+/* --- IKE_AUTH ------------------------------------------------------------- */
+
+/* The ESP proposals of a peer that espif can carry. */
+static unsigned int esp_proposals(const struct config_peer *p,
+				  struct proposal *out)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < p->n_esp; i++) {
+		struct proposal q = p->esp[i];
+
+		q.n_encr = 0;
+		for (j = 0; j < p->esp[i].n_encr; j++) {
+			uint16_t integ = p->esp[i].n_integ ? p->esp[i].integ[0] : 0;
+
+			if (esp_supported(p->esp[i].encr[j],
+					  p->esp[i].encr_keylen[j], integ)) {
+				q.encr[q.n_encr] = p->esp[i].encr[j];
+				q.encr_keylen[q.n_encr++] = p->esp[i].encr_keylen[j];
+			}
+		}
+		if (q.n_integ > 1) {
+			q.n_integ = 1;
+			q.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
+		}
+		q.n_dh = 0;	/* 1.2: no PFS in IKE_AUTH */
+		if (q.n_encr)
+			out[n++] = q;
+	}
+	return n;
+}
+
+static int send_auth_request(struct ike_sa *sa)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	static struct ikev2_out o, in;
+	struct ikev2_sk_keys k = keys_out(sa);
+	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	uint8_t id[CONFIG_ID_MAX + 4], auth[CRYPTO_MAX_KEY], *b;
+	size_t idlen;
+	unsigned int nesp;
+
+	ikev2_out_chain(&in);
+	idlen = id_body(p->local_id, id, sizeof(id));
+	b = ikev2_out_pld(&in, IKEV2_PLD_IDI, idlen);
+	if (!b)
+		return -EMSGSIZE;
+	memcpy(b, id, idlen);
+	if (psk_auth(sa, true, id, idlen, auth))
+		return -EIO;
+	b = ikev2_out_pld(&in, IKEV2_PLD_AUTH, 4 + sa->prf_len);
+	if (!b)
+		return -EMSGSIZE;
+	memset(b, 0, 4);
+	b[0] = AUTH_SHARED_KEY;
+	memcpy(b + 4, auth, sa->prf_len);
+	explicit_bzero(auth, sizeof(auth));
+	nesp = esp_proposals(p, esp);
+	sa->child_spi_in = random_child_spi();
+	if (!nesp ||
+	    out_sa(&in, esp, nesp, IKEV2_PROTO_ESP, sa->child_spi_in, 1) ||
+	    out_ts(&in, IKEV2_PLD_TSI, p->local, p->n_local) ||
+	    out_ts(&in, IKEV2_PLD_TSR, p->remote, p->n_remote) ||
+	    out_notify(&in, N_INITIAL_CONTACT, NULL, 0))
+		return -EMSGSIZE;
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_IKE_AUTH,
+		      IKEV2_FLAG_INITIATOR, sa->my_msgid);
+	if (ikev2_out_seal(&o, &in, &k))
+		return -EIO;
+	sa->state = IKE_AUTH_SENT;
+	ike_log(sa, "IKE_AUTH request sent as %s", p->local_id);
+	return send_request(sa, &o);
+}
+
+/* The peer's ID must be the configured RemoteId (3.5, by its text). */
+static bool id_matches(const struct config_peer *p, const struct ikev2_id *id)
+{
+	uint8_t want[CONFIG_ID_MAX + 4];
+	size_t wl = id_body(p->remote_id, want, sizeof(want));
+
+	return wl == id->data.len + 4 && want[0] == id->type &&
+	       !memcmp(want + 4, id->data.p, id->data.len);
+}
+
+static int verify_auth(const struct ike_sa *sa, bool of_initiator,
+		       const struct ikev2_buf *idb, const struct ikev2_auth *a)
+{
+	uint8_t want[CRYPTO_MAX_KEY];
+	int ok;
+
+	if (a->method != AUTH_SHARED_KEY || a->data.len != sa->prf_len)
+		return -EBADMSG;
+	if (psk_auth(sa, of_initiator, idb->p, idb->len, want))
+		return -EIO;
+	ok = crypto_memeq(want, a->data.p, sa->prf_len);
+	explicit_bzero(want, sizeof(want));
+	return ok ? 0 : -EACCES;
+}
+
+static int install_child(struct ike_sa *sa)
+{
+	int ret;
+
+	ret = derive_child_keys(sa, &sa->child);
+	if (ret)
+		return ret;
+	sa->child.natt = sa->nat_local || sa->nat_remote;
+	ret = sa->ctx->be->child_up(sa->ctx, sa, &sa->child);
+	/* The kernel has the keys now; ours are not needed any more. */
+	explicit_bzero(sa->child.key_in, sizeof(sa->child.key_in));
+	explicit_bzero(sa->child.key_out, sizeof(sa->child.key_out));
+	explicit_bzero(sa->child.akey_in, sizeof(sa->child.akey_in));
+	explicit_bzero(sa->child.akey_out, sizeof(sa->child.akey_out));
+	if (!ret)
+		sa->child_installed = true;
+	return ret;
+}
+
+/* Initiator: the IKE_AUTH response, decrypted. */
+static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	const struct ikev2_buf *idb = NULL;
+	struct ikev2_tss tsi = { 0 }, tsr = { 0 };
+	bool have_sa = false, have_tsr = false;
+	struct ikev2_auth auth = { 0 };
+	struct ikev2_sa offer;
+	struct ikev2_id id;
+	struct chosen c;
+	unsigned int i, nesp;
+	struct proposal esp[CONFIG_MAX_PROPOSALS];
+
+	for (i = 0; i < in->npld; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+		struct ikev2_notify n;
+
+		switch (pl->type) {
+		case IKEV2_PLD_IDR:
+			idb = &pl->body;
+			break;
+		case IKEV2_PLD_AUTH:
+			ikev2_pld_auth(&pl->body, &auth);
+			break;
+		case IKEV2_PLD_SA:
+			have_sa = !ikev2_pld_sa(&pl->body, &offer);
+			break;
+		case IKEV2_PLD_TSI:
+			ikev2_pld_ts(&pl->body, &tsi);
+			break;
+		case IKEV2_PLD_TSR:
+			have_tsr = !ikev2_pld_ts(&pl->body, &tsr);
+			break;
+		case IKEV2_PLD_NOTIFY:
+			if (!ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
+				ike_log(sa, "IKE_AUTH refused: notify %u%s", n.type,
+					n.type == N_AUTHENTICATION_FAILED ?
+					" (AUTHENTICATION_FAILED)" : "");
+				sa->state = IKE_DEAD;
+				return;
+			}
+			break;
+		}
+	}
+	if (!idb || ikev2_pld_id(idb, &id) || !id_matches(p, &id)) {
+		sa_fail(sa, "IKE_AUTH: the responder's identity is not RemoteId");
+		return;
+	}
+	if (verify_auth(sa, false, idb, &auth)) {
+		sa_fail(sa, "IKE_AUTH: the responder's AUTH does not verify (pre-shared key?)");
+		return;
+	}
+	sa->state = IKE_ESTABLISHED;
+	sa->my_msgid = 2;
+	free(sa->req);
+	sa->req = NULL;
+	sa->dpd_at = sa->ctx->now + p->dpd;
+	ike_log(sa, "IKE SA established (initiator)");
+	nesp = esp_proposals(p, esp);
+	if (!have_sa || offer.nprop != 1 ||
+	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
+	    child_from_chosen(&c, &sa->child) || !have_tsr ||
+	    narrow(&tsr, p->remote, p->n_remote, sa->child.remote,
+		   &sa->child.n_remote)) {
+		ike_log(sa, "no Child SA: the responder's answer does not fit");
+		return;
+	}
+	sa->child.spi_in = sa->child_spi_in;
+	sa->child.spi_out = c.spi;
+	if (install_child(sa))
+		ike_log(sa, "Child SA not installed");
+	else
+		ike_log(sa, "Child SA up: SPIs in %08x out %08x%s", sa->child.spi_in,
+			sa->child.spi_out, sa->child.natt ? ", ESP in UDP" : "");
+}
+
+/* Responder: the IKE_AUTH request, decrypted. */
+static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
+			    uint32_t msgid)
+{
+	struct ike_ctx *ctx = sa->ctx;
+	const struct ikev2_buf *idb = NULL, *sab = NULL;
+	struct ikev2_tss tsi = { 0 }, tsr = { 0 };
+	bool have_tsi = false, have_tsr = false;
+	struct ikev2_auth auth = { 0 };
+	static struct ikev2_out o, out;
+	struct config_peer *p = NULL;
+	struct ikev2_sa offer;
+	struct ikev2_id id;
+	struct chosen c;
+	unsigned int i, nesp;
+	struct proposal esp[CONFIG_MAX_PROPOSALS], one;
+	struct config_prefix local_n[CONFIG_MAX_SEL];
+	unsigned int n_local_n = 0;
+	uint8_t myid[CONFIG_ID_MAX + 4], mac[CRYPTO_MAX_KEY], *b;
+	size_t myidlen;
+	struct ikev2_sk_keys k = keys_out(sa);
+
+	for (i = 0; i < in->npld; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+
+		switch (pl->type) {
+		case IKEV2_PLD_IDI:
+			idb = &pl->body;
+			break;
+		case IKEV2_PLD_AUTH:
+			ikev2_pld_auth(&pl->body, &auth);
+			break;
+		case IKEV2_PLD_SA:
+			sab = &pl->body;
+			break;
+		case IKEV2_PLD_TSI:
+			have_tsi = !ikev2_pld_ts(&pl->body, &tsi);
+			break;
+		case IKEV2_PLD_TSR:
+			have_tsr = !ikev2_pld_ts(&pl->body, &tsr);
+			break;
+		}
+	}
+	if (!idb || ikev2_pld_id(idb, &id)) {
+		send_enc_notify(sa, IKEV2_EXCH_IKE_AUTH, msgid, N_INVALID_SYNTAX);
+		sa_fail(sa, "IKE_AUTH without an identity");
+		return;
+	}
+	/* The peer is the one whose RemoteId the initiator claims. */
+	for (i = 0; i < ctx->cfg->npeers; i++) {
+		if (id_matches(&ctx->cfg->peers[i], &id)) {
+			p = &ctx->cfg->peers[i];
+			sa->peer_idx = i;
+			break;
+		}
+	}
+	if (!p || p->auth != CONFIG_AUTH_PSK ||
+	    verify_auth(sa, true, idb, &auth)) {
+		send_enc_notify(sa, IKEV2_EXCH_IKE_AUTH, msgid,
+				N_AUTHENTICATION_FAILED);
+		sa_fail(sa, p ? "IKE_AUTH: the initiator's AUTH does not verify" :
+			"IKE_AUTH: unknown initiator identity");
+		return;
+	}
+	sa->state = IKE_ESTABLISHED;
+	sa->dpd_at = ctx->now + p->dpd;
+	ike_log(sa, "IKE SA established (responder)");
+
+	/* The Child SA: proposals, then selectors narrowed to ours (2.9). */
+	ikev2_out_chain(&out);
+	myidlen = id_body(p->local_id, myid, sizeof(myid));
+	b = ikev2_out_pld(&out, IKEV2_PLD_IDR, myidlen);
+	if (b)
+		memcpy(b, myid, myidlen);
+	if (!b || psk_auth(sa, false, myid, myidlen, mac))
+		return;
+	b = ikev2_out_pld(&out, IKEV2_PLD_AUTH, 4 + sa->prf_len);
+	if (!b)
+		return;
+	memset(b, 0, 4);
+	b[0] = AUTH_SHARED_KEY;
+	memcpy(b + 4, mac, sa->prf_len);
+	explicit_bzero(mac, sizeof(mac));
+
+	nesp = esp_proposals(p, esp);
+	if (!sab || ikev2_pld_sa(sab, &offer) ||
+	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
+	    child_from_chosen(&c, &sa->child)) {
+		ike_log(sa, "no Child SA: no acceptable ESP proposal");
+		out_notify(&out, N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	} else if (!have_tsi || !have_tsr ||
+		   narrow(&tsi, p->remote, p->n_remote, sa->child.remote,
+			  &sa->child.n_remote) ||
+		   narrow(&tsr, p->local, p->n_local, local_n, &n_local_n)) {
+		ike_log(sa, "no Child SA: traffic selectors unacceptable");
+		out_notify(&out, N_TS_UNACCEPTABLE, NULL, 0);
+	} else {
+		sa->child.spi_out = c.spi;
+		sa->child.spi_in = random_child_spi();
+		chosen_to_proposal(&c, IKEV2_PROTO_ESP, &one);
+		if (out_sa(&out, &one, 1, IKEV2_PROTO_ESP, sa->child.spi_in,
+			   c.num) ||
+		    out_ts(&out, IKEV2_PLD_TSI, sa->child.remote,
+			   sa->child.n_remote) ||
+		    out_ts(&out, IKEV2_PLD_TSR, local_n, n_local_n))
+			return;
+		if (install_child(sa))
+			ike_log(sa, "Child SA not installed");
+		else
+			ike_log(sa, "Child SA up: SPIs in %08x out %08x%s",
+				sa->child.spi_in, sa->child.spi_out,
+				sa->child.natt ? ", ESP in UDP" : "");
+	}
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_IKE_AUTH,
+		      resp_flags(sa), msgid);
+	if (ikev2_out_seal(&o, &out, &k))
+		return;
+	send_response(sa, &o);
+}
+
+/* --- INFORMATIONAL (1.4, 2.4) --------------------------------------------- */
+
+static void child_down(struct ike_sa *sa)
+{
+	if (sa->child_installed) {
+		sa->ctx->be->child_down(sa->ctx, sa, &sa->child);
+		sa->child_installed = false;
+	}
+}
+
+static void on_informational_request(struct ike_sa *sa,
+				     const struct ikev2_msg *in, uint32_t msgid)
+{
+	static struct ikev2_out o, out;
+	struct ikev2_sk_keys k = keys_out(sa);
+	bool delete_ike = false;
+	unsigned int i;
+
+	ikev2_out_chain(&out);
+	for (i = 0; i < in->npld; i++) {
+		struct ikev2_delete d;
+		uint8_t *b;
+
+		if (in->pld[i].type != IKEV2_PLD_DELETE ||
+		    ikev2_pld_delete(&in->pld[i].body, &d))
+			continue;
+		if (d.proto == IKEV2_PROTO_IKE) {
+			delete_ike = true;
+		} else if (d.proto == IKEV2_PROTO_ESP && sa->child_installed) {
+			/* 1.4.1: answer with the SPIs of our side. */
+			ike_log(sa, "peer deletes the Child SA");
+			b = ikev2_out_pld(&out, IKEV2_PLD_DELETE, 8);
+			if (b) {
+				b[0] = IKEV2_PROTO_ESP;
+				b[1] = 4;
+				put16(b + 2, 1);
+				put32(b + 4, sa->child.spi_in);
+			}
+			child_down(sa);
+		}
+	}
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_INFORMATIONAL,
+		      resp_flags(sa), msgid);
+	if (!ikev2_out_seal(&o, &out, &k))
+		send_response(sa, &o);
+	if (delete_ike) {
+		ike_log(sa, "peer deletes the IKE SA");
+		child_down(sa);
+		sa->state = IKE_DEAD;
+	}
+}
+
+static int send_informational(struct ike_sa *sa, bool delete_ike)
+{
+	static struct ikev2_out o, in;
+	struct ikev2_sk_keys k = keys_out(sa);
+	uint8_t *b;
+
+	ikev2_out_chain(&in);
+	if (delete_ike) {
+		b = ikev2_out_pld(&in, IKEV2_PLD_DELETE, 4);
+		if (!b)
+			return -EMSGSIZE;
+		b[0] = IKEV2_PROTO_IKE;
+		b[1] = 0;
+		put16(b + 2, 0);
+	}
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_INFORMATIONAL,
+		      req_flags(sa), sa->my_msgid);
+	if (ikev2_out_seal(&o, &in, &k))
+		return -EIO;
+	return send_request(sa, &o);
+}
+
+/* Delete an IKE SA and its Child SA, telling the peer (1.4.1). */
+int ike_delete(struct ike_sa *sa)
+{
+	child_down(sa);
+	if (sa->state == IKE_ESTABLISHED)
+		send_informational(sa, true);
+	sa->state = IKE_DEAD;
+	return 0;
+}
+
+/* --- input ----------------------------------------------------------------- */
+
+static struct ike_sa *find_sa(struct ike_ctx *ctx, uint64_t spi_i,
+			      uint64_t spi_r, bool response_to_init)
+{
+	struct ike_sa *sa;
+
+	for (sa = ctx->sas; sa; sa = sa->next) {
+		if (sa->spi_i != spi_i || sa->state == IKE_DEAD)
+			continue;
+		/* IKE_SA_INIT responses carry an SPIr we do not know yet. */
+		if (response_to_init || sa->spi_r == spi_r)
+			return sa;
+	}
+	return NULL;
+}
+
+void ike_input(struct ike_ctx *ctx, uint8_t *buf, size_t len,
+	       const struct ike_addr *local, const struct ike_addr *remote,
+	       bool natt)
+{
+	static struct ikev2_msg m, in;
+	bool response;
+	struct ike_sa *sa;
+	int ret;
+
+	ret = ikev2_msg_parse(buf, len, &m);
+	if (ret) {
+		if (ctx->verbose)
+			fprintf(stderr, "ikehelper: dropped a malformed IKE message (%d bytes): %s\n",
+				(int)len, strerror(-ret));
+		return;
+	}
+	response = m.flags & IKEV2_FLAG_RESPONSE;
+
+	if (m.exchange == IKEV2_EXCH_IKE_SA_INIT) {
+		if (!response && !m.spi_r && m.msgid == 0) {
+			/* A retransmitted request gets the same answer (2.1). */
+			sa = find_sa(ctx, m.spi_i, 0, true);
+			if (sa && !sa->initiator && sa->resp) {
+				send_raw(sa, sa->resp, sa->resp_len);
+				return;
+			}
+			on_init_request(ctx, buf, &m, local, remote);
+			return;
+		}
+		sa = find_sa(ctx, m.spi_i, m.spi_r, true);
+		if (sa && sa->initiator && sa->state == IKE_INIT_SENT &&
+		    response && m.msgid == 0) {
+			sa->last_heard = ctx->now;
+			on_init_response(sa, buf, &m);
+		}
+		return;
+	}
+
+	sa = find_sa(ctx, m.spi_i, m.spi_r, false);
+	if (!sa)
+		return;
+	{
+		struct ikev2_sk_keys k = keys_in(sa);
+
+		if (ikev2_msg_open(buf, len, &m, &k, &in)) {
+			if (ctx->verbose)
+				ike_log(sa, "dropped a message that does not decrypt");
+			return;
+		}
+	}
+	sa->last_heard = ctx->now;
+	/* Follow the peer to 4500 (and to a new NAT mapping, 2.23). */
+	if (natt && !sa->natt) {
+		sa->natt = true;
+		sa->local.port = 4500;
+	}
+	if (natt)
+		sa->remote = *remote;
+
+	if (response) {
+		if (m.msgid != sa->my_msgid || !sa->req)
+			return;
+		free(sa->req);
+		sa->req = NULL;
+		if (m.exchange == IKEV2_EXCH_IKE_AUTH && sa->state == IKE_AUTH_SENT) {
+			on_auth_response(sa, &in);
+			return;
+		}
+		sa->my_msgid++;
+		return;
+	}
+	/* A request: the next one, or a retransmission of the last (2.1). */
+	if (m.msgid + 1 == sa->peer_msgid && sa->resp) {
+		send_raw(sa, sa->resp, sa->resp_len);
+		return;
+	}
+	if (m.msgid != sa->peer_msgid)
+		return;
+	sa->peer_msgid++;
+	if (m.exchange == IKEV2_EXCH_IKE_AUTH && sa->state == IKE_INIT_DONE)
+		on_auth_request(sa, &in, m.msgid);
+	else if (m.exchange == IKEV2_EXCH_INFORMATIONAL &&
+		 sa->state == IKE_ESTABLISHED)
+		on_informational_request(sa, &in, m.msgid);
+	else if (m.exchange == IKEV2_EXCH_CREATE_CHILD_SA)
+		send_enc_notify(sa, m.exchange, m.msgid, N_NO_PROPOSAL_CHOSEN);
+}
+
+/* Retransmissions (2.1: exponential back-off), liveness checks, cleanup. */
+void ike_tick(struct ike_ctx *ctx)
+{
+	struct ike_sa *sa, *next;
+
+	for (sa = ctx->sas; sa; sa = next) {
+		const struct config_peer *p;
+
+		next = sa->next;
+		if (sa->state == IKE_DEAD) {
+			child_down(sa);
+			sa_unlink(sa);
+			sa_free(sa);
+			continue;
+		}
+		p = peer_cfg(sa);
+		if (sa->req && ctx->now >= sa->retransmit_at) {
+			if (++sa->tries > RETRANSMIT_TRIES) {
+				ike_log(sa, "no answer after %u retransmissions: peer dead",
+					RETRANSMIT_TRIES);
+				child_down(sa);
+				sa->state = IKE_DEAD;
+				continue;
+			}
+			sa->retransmit_at = ctx->now + (1 << sa->tries);
+			send_raw(sa, sa->req, sa->req_len);
+		}
+		/* A responder's half-open SA does not live forever. */
+		if (sa->state == IKE_INIT_DONE && ctx->now - sa->last_heard > 30) {
+			sa->state = IKE_DEAD;
+			continue;
+		}
+		if (sa->state == IKE_ESTABLISHED && p->dpd && !sa->req &&
+		    ctx->now >= sa->dpd_at) {
+			sa->dpd_at = ctx->now + p->dpd;
+			if (ctx->now - sa->last_heard >= p->dpd)
+				send_informational(sa, false);
+		}
+	}
+}
+
+void ike_free_all(struct ike_ctx *ctx)
+{
+	struct ike_sa *sa, *next;
+
+	for (sa = ctx->sas; sa; sa = next) {
+		next = sa->next;
+		child_down(sa);
+		sa_free(sa);
+	}
+	ctx->sas = NULL;
+}

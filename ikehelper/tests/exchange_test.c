@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * An initiator and a responder in one process, wired by a mock backend:
+ * datagrams go into the other side's queue, Child SAs are recorded.  Each
+ * case is a pair of configuration files and what must come of them: both
+ * SAs established with mirrored keys and narrowed selectors, or a refusal.
+ * KTAP output (ASan/UBSan).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/espif.h>
+
+#include "../ike.h"
+
+struct side {
+	struct ike_ctx ctx;
+	struct config cfg;
+	struct side *peer;
+	struct ike_addr addr;
+	int children;
+	struct ike_child child;
+	/* Drop this many datagrams before delivering (retransmission). */
+	int drop;
+	int sent;
+};
+
+struct dgram {
+	struct side *to;
+	struct ike_addr from;
+	uint8_t buf[8192];
+	size_t len;
+};
+
+static struct dgram queue[64];
+static unsigned int qlen;
+
+static int mock_send(struct ike_ctx *ctx, const struct ike_sa *sa,
+		     const uint8_t *buf, size_t len)
+{
+	struct side *s = ctx->priv;
+	struct dgram *d;
+
+	(void)sa;
+	s->sent++;
+	if (s->drop > 0) {
+		s->drop--;
+		return 0;
+	}
+	if (qlen == 64 || len > sizeof(d->buf))
+		return -ENOBUFS;
+	d = &queue[qlen++];
+	d->to = s->peer;
+	d->from = s->addr;
+	memcpy(d->buf, buf, len);
+	d->len = len;
+	return 0;
+}
+
+static int mock_child_up(struct ike_ctx *ctx, const struct ike_sa *sa,
+			 const struct ike_child *c)
+{
+	struct side *s = ctx->priv;
+
+	(void)sa;
+	s->children++;
+	s->child = *c;
+	return 0;
+}
+
+static void mock_child_down(struct ike_ctx *ctx, const struct ike_sa *sa,
+			    const struct ike_child *c)
+{
+	struct side *s = ctx->priv;
+
+	(void)sa;
+	(void)c;
+	s->children--;
+}
+
+static const struct ike_backend mock = {
+	.send = mock_send,
+	.child_up = mock_child_up,
+	.child_down = mock_child_down,
+};
+
+/* Deliver queued datagrams until none is left (or a bound). */
+static void run(void)
+{
+	unsigned int rounds = 0;
+
+	while (qlen && rounds++ < 100) {
+		struct dgram d = queue[0];
+
+		memmove(queue, queue + 1, (qlen - 1) * sizeof(queue[0]));
+		qlen--;
+		ike_input(&d.to->ctx, d.buf, d.len, &d.to->addr, &d.from, false);
+	}
+}
+
+static int setup(struct side *s, struct side *peer, const char *conf,
+		 uint8_t last_octet)
+{
+	struct config_error err;
+
+	memset(s, 0, sizeof(*s));
+	s->peer = peer;
+	s->addr.family = 4;
+	s->addr.addr[0] = 192;
+	s->addr.addr[2] = 2;
+	s->addr.addr[3] = last_octet;
+	s->addr.port = 500;
+	if (config_parse(conf, strlen(conf), &s->cfg, &err)) {
+		printf("# config line %u: %s\n", err.line, err.msg);
+		return -1;
+	}
+	s->ctx.cfg = &s->cfg;
+	s->ctx.be = &mock;
+	s->ctx.priv = s;
+	s->ctx.now = 1000;
+	return 0;
+}
+
+static void teardown(struct side *s)
+{
+	ike_free_all(&s->ctx);
+	config_free(&s->cfg);
+}
+
+#define KEY "PresharedKey = 0sVGhpcyBpcyBhIGxvbmcgZW5vdWdoIGtleQ==\n"
+#define A_CONF(extra) "[Interface]\nLocalId = a.example\n[Peer]\n" \
+	"Endpoint = 192.0.2.2\nRemoteId = b.example\n" KEY \
+	"AllowedIPs = 10.0.2.0/24\nLocalIPs = 10.0.1.0/24\n" extra
+#define B_CONF(extra) "[Interface]\nLocalId = b.example\n[Peer]\n" \
+	"RemoteId = a.example\n" KEY \
+	"AllowedIPs = 10.0.0.0/16\nLocalIPs = 10.0.2.0/24\n" extra
+
+struct xcase {
+	const char *name;
+	const char *a, *b;
+	int children;		/* expected on each side */
+	uint32_t alg;
+	int drop;		/* datagrams the initiator loses first */
+};
+
+static const struct xcase cases[] = {
+	{ "psk_default_proposals", A_CONF(""), B_CONF(""), 1,
+	  ESPIF_ALG_AES_GCM, 0 },
+	{ "psk_chacha_x25519", A_CONF("Proposals = chacha20poly1305-prfsha256-x25519\n"
+				      "EspProposals = chacha20poly1305\n"),
+	  B_CONF(""), 1, ESPIF_ALG_CHACHA20_POLY1305, 0 },
+	{ "psk_cbc_modp2048", A_CONF("Proposals = aes256-sha384-modp2048\n"
+				     "EspProposals = aes256-sha256-esn\n"),
+	  B_CONF("Proposals = aes256-sha384-modp2048\n"
+		 "EspProposals = aes256-sha256-esn\n"), 1,
+	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0 },
+	{ "invalid_ke_retry", A_CONF("Proposals = aes128gcm16-prfsha256-x25519-ecp256\n"),
+	  B_CONF("Proposals = aes128gcm16-prfsha256-ecp256\n"), 1,
+	  ESPIF_ALG_AES_GCM, 0 },
+	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1 },
+	{ "wrong_psk", A_CONF(""),
+	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
+	  "PresharedKey = 0x00112233445566778899aabbccddeeff\n"
+	  "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0 },
+	{ "unknown_identity", A_CONF(""),
+	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = c.example\n"
+	  KEY "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0 },
+	{ "no_common_proposal", A_CONF("Proposals = aes128gcm16-prfsha256-x25519\n"),
+	  B_CONF("Proposals = aes256-sha512-modp4096\n"), 0, 0, 0 },
+	{ "ts_unacceptable", A_CONF(""),
+	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
+	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0 },
+};
+
+int main(void)
+{
+	unsigned int i, n = sizeof(cases) / sizeof(cases[0]);
+	int fails = 0;
+
+	printf("KTAP version 1\n1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		const struct xcase *c = &cases[i];
+		struct side a, b;
+		int ok = 1, t;
+
+		qlen = 0;
+		if (setup(&a, &b, c->a, 1) || setup(&b, &a, c->b, 2)) {
+			printf("not ok %u %s\n", i + 1, c->name);
+			fails++;
+			continue;
+		}
+		a.drop = c->drop;
+		ok = !ike_initiate(&a.ctx, 0, &a.addr, &b.addr);
+		run();
+		/* Let retransmissions happen: time moves in 1 s steps. */
+		for (t = 0; t < 8; t++) {
+			a.ctx.now++;
+			b.ctx.now++;
+			ike_tick(&a.ctx);
+			ike_tick(&b.ctx);
+			run();
+		}
+		ok = ok && a.children == c->children && b.children == c->children;
+		if (ok && c->children) {
+			ok = a.child.alg == c->alg && b.child.alg == c->alg &&
+			     a.child.spi_out == b.child.spi_in &&
+			     b.child.spi_out == a.child.spi_in &&
+			     a.child.keylen == b.child.keylen &&
+			     !memcmp(a.child.key_out, b.child.key_in, a.child.keylen) &&
+			     !memcmp(b.child.key_out, a.child.key_in, a.child.keylen) &&
+			     memcmp(a.child.key_out, a.child.key_in, a.child.keylen) &&
+			     !memcmp(a.child.akey_out, b.child.akey_in, a.child.akeylen) &&
+			     /* Narrowed: a asked for 10.0.2.0/24, b for 10.0.1.0/24. */
+			     a.child.n_remote == 1 && a.child.remote[0].plen == 24 &&
+			     b.child.n_remote == 1 && b.child.remote[0].plen == 24 &&
+			     b.child.remote[0].addr[2] == 1;
+			if (!ok)
+				printf("# alg %u/%u spis %08x/%08x %08x/%08x remote %u/%u\n",
+				       a.child.alg, b.child.alg, a.child.spi_out,
+				       b.child.spi_in, b.child.spi_out, a.child.spi_in,
+				       a.child.n_remote, b.child.n_remote);
+		}
+		if (c->drop)
+			ok = ok && a.sent > 2;
+		if (!ok) {
+			printf("# children a=%d b=%d (expected %d)\n", a.children,
+			       b.children, c->children);
+			fails++;
+		}
+		teardown(&a);
+		teardown(&b);
+		printf("%sok %u %s\n", ok ? "" : "not ", i + 1, c->name);
+	}
+	printf("# exchange_test: %u cases, %d failed\n", n, fails);
+	return fails ? 1 : 0;
+}
