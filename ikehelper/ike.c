@@ -878,6 +878,16 @@ static int send_init_request(struct ike_sa *sa)
 	return send_request(sa, &o);
 }
 
+static bool offered_dh(const struct config_peer *p, uint16_t g)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_ike; i++)
+		if (list_has(p->ike[i].dh, p->ike[i].n_dh, g))
+			return true;
+	return false;
+}
+
 /* The first key exchange method of our first proposal (what KEi uses). */
 static uint16_t first_dh(const struct config_peer *p)
 {
@@ -979,7 +989,8 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 			if (ikev2_pld_notify(&pl->body, &n))
 				break;
 			if (n.type == N_COOKIE && n.data.len &&
-			    n.data.len <= sizeof(sa->cookie)) {
+			    n.data.len <= sizeof(sa->cookie) &&
+			    sa->init_retries++ < 3) {
 				/* 2.6: send the same request with the cookie. */
 				memcpy(sa->cookie, n.data.p, n.data.len);
 				sa->cookie_len = n.data.len;
@@ -991,6 +1002,19 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 				/* 1.2: retry with the group the responder wants. */
 				uint16_t g = get16(n.data.p);
 
+				/*
+				 * Once, with a group we offered and did not
+				 * use: a responder that asks for the group
+				 * it got cannot compute it.
+				 */
+				if (g == sa->dh || sa->init_retries++ >= 3 ||
+				    !offered_dh(peer_cfg(sa), g)) {
+					ike_log(sa, "responder asks for key exchange %u, which %s",
+						g, g == sa->dh ? "we sent: it cannot use it" :
+						"we did not offer");
+					sa->state = IKE_DEAD;
+					return;
+				}
 				ike_log(sa, "responder wants key exchange %u", g);
 				crypto_ke_free(sa->ke);
 				sa->ke = NULL;

@@ -89,6 +89,7 @@ struct ike_sa {
 	size_t ni_len, nr_len;
 	uint8_t cookie[256];
 	size_t cookie_len;
+	unsigned int init_retries;	/* COOKIE and INVALID_KE answers */
 
 	size_t prf_len, ekey_len, ikey_len;
 	uint8_t sk_d[CRYPTO_MAX_KEY], sk_ai[CRYPTO_MAX_KEY], sk_ar[CRYPTO_MAX_KEY];

@@ -8,5 +8,6 @@
 #define PROG_NAME "ikehelper"
 
 int show_main(int argc, char *argv[]);
+int daemon_main(int argc, char *argv[]);
 
 #endif

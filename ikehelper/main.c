@@ -19,6 +19,7 @@ static const struct {
 	const char *help;
 } subcommands[] = {
 	{ "show", show_main, "Show espif interfaces (--json for JSON)" },
+	{ "daemon", daemon_main, "Run IKEv2 for an interface in the foreground" },
 };
 
 static void usage(FILE *f)

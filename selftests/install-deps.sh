@@ -18,7 +18,12 @@ pkgs=(
 	# bench.sh (WireGuard, the comparison)
 	wireguard-tools
 	# tools/net/ynl
-	python3 python3-yaml python3-jsonschema python3-cryptography
+	python3 python3-yaml python3-jsonschema
+	# fuzz.sh (ESP built in Python)
+	python3-cryptography
+	# ike.sh: strongSwan, the interop peer (its plugins: X25519, GCM...)
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+	libstrongswan-extra-plugins
 	# ikehelper
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	# style and userspace checks
