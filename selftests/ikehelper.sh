@@ -63,6 +63,31 @@ case_usage() {
 	ikehelper --help | grep -q '^  show ' || fail "--help does not list show"
 }
 
+# The daemon refuses a bad file with its line, a file others can read, an
+# interface that is not there.
+case_daemon_config() {
+	local conf="$ESPIF_TMP/esp0.conf" out rc
+
+	printf '[Interface]\nLocalId = a\nColour = blue\n' > "$conf"
+	chmod 600 "$conf"
+	rc=0
+	out=$(ikehelper daemon -c "$conf" lo 2>&1) || rc=$?
+	check_eq "$rc" 1 "exit status for a bad line"
+	[[ $out == *"$conf:3: Colour: unknown key in [Interface]"* ]] ||
+		fail "no line number in: $out"
+	printf '[Interface]\nLocalId = a\n' > "$conf"
+	chmod 644 "$conf"
+	rc=0
+	out=$(ikehelper daemon -c "$conf" lo 2>&1) || rc=$?
+	check_eq "$rc" 1 "exit status for a readable file"
+	[[ $out == *"readable by others"* ]] || fail "readable file taken: $out"
+	chmod 600 "$conf"
+	rc=0
+	out=$(ikehelper daemon -c "$conf" nosuch0 2>&1) || rc=$?
+	check_eq "$rc" 1 "exit status for a missing interface"
+	[[ $out == *"nosuch0: no such interface"* ]] || fail "wrong message: $out"
+}
+
 CASES=(
 	"not_loaded		case_not_loaded"
 	"show_empty		case_show_empty"
@@ -71,5 +96,6 @@ CASES=(
 	"show_not_espif		case_show_not_espif"
 	"show_no_such		case_show_no_such"
 	"usage			case_usage"
+	"daemon_config		case_daemon_config"
 )
 ktap_run_cases
