@@ -15,6 +15,12 @@
 #   | 192.168.2.0/24 -> esp0         |       |   (private /run, own vici)    |
 #   |  va 10.99.0.1/24 ==============+ veth =+== vb 10.99.0.2/24             |
 #   +--------------------------------+       +-------------------------------+
+#
+#   initiator_nat: a router namespace "r" between them masquerades a
+#   (10.99.0.1 behind 10.99.0.254 -> 10.98.0.254 in front of b 10.98.0.2):
+#   NAT detection moves IKE to 4500 and ESP into UDP through espif's socket.
+#
+#   a: va 10.99.0.1 == ra 10.99.0.254 [r: SNAT] rb 10.98.0.254 == vb 10.98.0.2 :b
 
 source "$(dirname "$0")/lib.sh"
 
@@ -25,7 +31,12 @@ A='' B='' SS=''
 # The strongSwan side: config, a charon in its own mount namespace (a
 # private /run for its pid file), then the connection loaded over vici.
 charon_up() {
-	local start=$1 esp=$2
+	local start=$1 esp=$2 laddr=10.99.0.2 raddr=10.99.0.1
+
+	if [ "${3:-}" = nat ]; then
+		laddr=10.98.0.2
+		raddr=%any
+	fi
 
 	# A fresh directory: a socket left by the last case would look alive.
 	SS=$(mktemp -d "$ESPIF_TMP/ss.XXXXXX")
@@ -51,8 +62,8 @@ EOF
 connections {
 	a {
 		version = 2
-		local_addrs = 10.99.0.2
-		remote_addrs = 10.99.0.1
+		local_addrs = $laddr
+		remote_addrs = $raddr
 		proposals = aes256gcm16-prfsha256-x25519
 		local {
 			auth = psk
@@ -103,7 +114,7 @@ wait_until() {
 }
 
 setup() {
-	local start_a=$1
+	local start_a=$1 endpoint=10.99.0.2
 
 	espif_load
 	A=$(ns_add a)
@@ -115,6 +126,7 @@ setup() {
 	ip -n "$A" link set esp0 up
 	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
 	ip -n "$B" addr add 192.168.2.1/32 dev lo
+	[ "${2:-}" = nat ] && endpoint=10.98.0.2
 
 	cat > "$ESPIF_TMP/a.conf" <<EOF
 [Interface]
@@ -122,7 +134,7 @@ LocalId = a.example
 
 [Peer]
 Name = b
-Endpoint = 10.99.0.2
+Endpoint = $endpoint
 RemoteId = b.example
 PresharedKey = $PSK
 AllowedIPs = 192.168.2.0/24
@@ -136,6 +148,45 @@ daemon_a() {
 	bg_start ike_a ip netns exec "$A" "$ESPIF_IKEHELPER" daemon -c \
 		"$ESPIF_TMP/a.conf" esp0
 	bg_wait ike_a 'IKE on UDP' 20
+}
+
+# With ESPIF_ARTIFACTS (run-vm.sh ESPIF_VM_ARTIFACTS=DIR), every IKE
+# message of the case is saved, one file each, for the fuzzers' seeds.
+cap_ike_start() {
+	[ -n "${ESPIF_ARTIFACTS:-}" ] || return 0
+	bg_start cap ip netns exec "$A" tcpdump --immediate-mode -U -n -Z root \
+		-i va -w "$ESPIF_TMP/ike.pcap" udp port 500 or udp port 4500
+	bg_wait cap 'listening on'
+}
+
+cap_ike_save() {
+	local dir=/run/espif-out/artifacts/ike-$1
+
+	[ -n "${ESPIF_ARTIFACTS:-}" ] || return 0
+	sleep 1
+	mkdir -p "$dir"
+	/usr/bin/python3 - "$ESPIF_TMP/ike.pcap" "$dir" <<'PY'
+import struct, sys
+raw = open(sys.argv[1], 'rb').read()
+off, n = 24, 0
+while off + 16 <= len(raw):
+    incl, = struct.unpack('<I', raw[off + 8:off + 12])
+    frame = raw[off + 16:off + 16 + incl]
+    off += 16 + incl
+    ip = frame[14:]
+    ihl = (ip[0] & 15) * 4
+    sport, dport = struct.unpack('!HH', ip[ihl:ihl + 4])
+    data = ip[ihl + 8:]
+    if 4500 in (sport, dport):
+        if data[:4] != b'\0\0\0\0':
+            continue            # ESP, not IKE
+        data = data[4:]
+    if len(data) < 28:
+        continue
+    n += 1
+    with open('%s/%02d-%d-%d' % (sys.argv[2], n, sport, dport), 'wb') as f:
+        f.write(data)
+PY
 }
 
 ping_ok() {
@@ -162,17 +213,58 @@ check_tunnel() {
 case_initiator_psk() {
 	setup start
 	charon_up none aes128gcm16
+	cap_ike_start
 	daemon_a
 	check_tunnel
+	cap_ike_save initiator
 }
 
 case_responder_psk() {
 	setup none
 	charon_up none aes256gcm16
+	cap_ike_start
 	daemon_a
 	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
 		fail "strongSwan could not initiate:"$'\n'"$(cat "$(bg_out ike_a)")"
 	check_tunnel
+	cap_ike_save responder
+}
+
+case_initiator_nat() {
+	local R
+
+	setup start nat
+	R=$(ns_add r)
+	ip -n "$A" link del va
+	ip -n "$A" link add va type veth peer name ra netns "$R"
+	ip -n "$B" link add vb type veth peer name rb netns "$R"
+	ip -n "$A" addr add 10.99.0.1/24 dev va
+	ip -n "$R" addr add 10.99.0.254/24 dev ra
+	ip -n "$R" addr add 10.98.0.254/24 dev rb
+	ip -n "$B" addr add 10.98.0.2/24 dev vb
+	for l in "$A va" "$R ra" "$R rb" "$B vb"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$A" route add default via 10.99.0.254
+	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$R" nft -f - <<'NFT' || fail "nft refused the NAT rules"
+table ip nat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "rb" masquerade
+	}
+}
+NFT
+	charon_up none aes128gcm16 nat
+	daemon_a
+	check_tunnel
+	grep -q 'we are behind a NAT' "$(bg_out ike_a)" ||
+		fail "ikehelper did not detect the NAT"
+	grep -q 'ESP in UDP' "$(bg_out ike_a)" ||
+		fail "the Child SA is not ESP in UDP"
+	swanctl_b --list-sas | grep -q 'NAT-T' ||
+		fail "strongSwan does not see the NAT:"$'\n'"$(swanctl_b --list-sas)"
 }
 
 case_initiator_chacha() {
@@ -210,6 +302,7 @@ case_delete_by_peer() {
 CASES=(
 	"initiator_psk		case_initiator_psk"
 	"responder_psk		case_responder_psk"
+	"initiator_nat		case_initiator_nat"
 	"initiator_chacha	case_initiator_chacha"
 	"responder_cbc		case_responder_cbc"
 	"delete_by_peer		case_delete_by_peer"

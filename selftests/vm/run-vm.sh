@@ -15,6 +15,7 @@
 # The guest's console (KTAP) is copied to stdout.  Without TESTs, all run.
 #
 # Environment: ESPIF_CACHE (default CACHEDIR), ESPIF_VM_MEM (MiB, 2048),
+# ESPIF_VM_ARTIFACTS (a directory for what tests save, see below),
 # ESPIF_VM_CPUS (2), ESPIF_VM_TIMEOUT (seconds, 1800), ESPIF_YNL (the
 # kernel's tools/net/ynl, for the netlink tests).
 set -euo pipefail
@@ -78,6 +79,9 @@ cmdline="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
 cmdline+=" ESPIF_TOP=$top ESPIF_KO=$ko ESPIF_MODROOT=$kroot"
 cmdline+=" ESPIF_IKEHELPER=$ikh/ikehelper"
 cmdline+=" ESPIF_YNL=${ESPIF_YNL:-} ESPIF_TESTS=$tests"
+# ESPIF_VM_ARTIFACTS=DIR: what the tests leave in /run/espif-out/artifacts
+# (ike.sh: IKE messages captured for the fuzzers' seed corpus) lands there.
+[ -n "${ESPIF_VM_ARTIFACTS:-}" ] && cmdline+=" ESPIF_ARTIFACTS=1"
 
 log "booting (TCG, -cpu max)"
 start=$SECONDS
@@ -104,6 +108,10 @@ if [ ! -s "$out/rc" ]; then
 	die "the VM left no result (qemu exit $qemu_rc)"
 fi
 rc=$(cat "$out/rc")
+if [ -n "${ESPIF_VM_ARTIFACTS:-}" ] && [ -d "$out/artifacts" ]; then
+	mkdir -p "$ESPIF_VM_ARTIFACTS"
+	cp -r "$out/artifacts/." "$ESPIF_VM_ARTIFACTS/"
+fi
 if [ -n "${ESPIF_VM_DMESG:-}" ]; then
 	cp "$out/dmesg" "$ESPIF_VM_DMESG"
 fi
