@@ -263,7 +263,7 @@ NFT
 		fail "ikehelper did not detect the NAT"
 	grep -q 'ESP in UDP' "$(bg_out ike_a)" ||
 		fail "the Child SA is not ESP in UDP"
-	swanctl_b --list-sas | grep -q 'NAT-T' ||
+	swanctl_b --list-sas | grep -q 'TUNNEL-in-UDP' ||
 		fail "strongSwan does not see the NAT:"$'\n'"$(swanctl_b --list-sas)"
 }
 

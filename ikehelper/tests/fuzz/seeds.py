@@ -4,8 +4,10 @@
 from RFC 7296 section 3 (and RFC 7383 2.5), the shapes strongSwan and the
 native clients send (landscape.md section 4).  Usage: seeds.py DIR.
 
-Until ikehelper speaks IKE these are synthetic; captures of real
-exchanges (ikehelper against strongSwan) replace them with issue 6.
+Next to them in corpus/pld/, strongswan-*: every IKE message of two real
+exchanges between ikehelper and strongSwan 5.9 (ike.sh initiator_psk and
+responder_psk, saved with `ESPIF_VM_ARTIFACTS=DIR make vm-test TEST=ike`),
+the non-ESP marker removed.
 """
 import os
 import struct
