@@ -36,6 +36,8 @@
 #define N_NAT_DETECTION_SOURCE_IP	16388
 #define N_NAT_DETECTION_DESTINATION_IP	16389
 #define N_COOKIE			16390
+#define N_REKEY_SA			16393
+#define N_NO_ADDITIONAL_SAS		35
 
 /* ID types (3.5) and the AUTH method (3.8). */
 #define ID_IPV4_ADDR	1
@@ -600,27 +602,37 @@ static int psk_auth(const struct ike_sa *sa, bool of_initiator,
  * responder first, encryption key (with salt for AEADs, RFC 4106 8.1)
  * before integrity key, then responder-to-initiator.
  */
-static int derive_child_keys(struct ike_sa *sa, struct ike_child *c)
+static int derive_child_keys(struct ike_sa *sa, struct ike_child *c,
+			     bool we_initiated, const uint8_t *gir, size_t girlen,
+			     const uint8_t *ni, size_t nilen,
+			     const uint8_t *nr, size_t nrlen)
 {
-	uint8_t nonces[128], km[2 * (CRYPTO_MAX_ENCR_KEY + 32)];
+	uint8_t seed[CRYPTO_MAX_KE + 128], km[2 * (CRYPTO_MAX_ENCR_KEY + 32)];
 	uint8_t *ir_e, *ir_a, *ri_e, *ri_a;
 	size_t per = c->keylen + c->akeylen;
 	int ret;
 
-	memcpy(nonces, sa->ni, sa->ni_len);
-	memcpy(nonces + sa->ni_len, sa->nr, sa->nr_len);
-	ret = crypto_prf_plus(sa->prf, sa->sk_d, sa->prf_len, nonces,
-			      sa->ni_len + sa->nr_len, km, 2 * per);
+	/* 2.17: KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr). */
+	if (girlen + nilen + nrlen > sizeof(seed))
+		return -EINVAL;
+	if (girlen)
+		memcpy(seed, gir, girlen);
+	memcpy(seed + girlen, ni, nilen);
+	memcpy(seed + girlen + nilen, nr, nrlen);
+	ret = crypto_prf_plus(sa->prf, sa->sk_d, sa->prf_len, seed,
+			      girlen + nilen + nrlen, km, 2 * per);
+	explicit_bzero(seed, sizeof(seed));
 	if (ret)
 		return ret;
 	ir_e = km;
 	ir_a = km + c->keylen;
 	ri_e = km + per;
 	ri_a = ri_e + c->keylen;
-	memcpy(sa->initiator ? c->key_out : c->key_in, ir_e, c->keylen);
-	memcpy(sa->initiator ? c->akey_out : c->akey_in, ir_a, c->akeylen);
-	memcpy(sa->initiator ? c->key_in : c->key_out, ri_e, c->keylen);
-	memcpy(sa->initiator ? c->akey_in : c->akey_out, ri_a, c->akeylen);
+	/* "Initiator" is the exchange's: IKE_AUTH's or CREATE_CHILD_SA's. */
+	memcpy(we_initiated ? c->key_out : c->key_in, ir_e, c->keylen);
+	memcpy(we_initiated ? c->akey_out : c->akey_in, ir_a, c->akeylen);
+	memcpy(we_initiated ? c->key_in : c->key_out, ri_e, c->keylen);
+	memcpy(we_initiated ? c->akey_in : c->akey_out, ri_a, c->akeylen);
 	explicit_bzero(km, sizeof(km));
 	return 0;
 }
@@ -1313,11 +1325,17 @@ static int verify_auth(const struct ike_sa *sa, bool of_initiator,
 	return ok ? 0 : -EACCES;
 }
 
-static int install_child(struct ike_sa *sa)
+/* Derive, install, wipe: sa->child becomes the Child SA in use. */
+static int install_child_keys(struct ike_sa *sa, bool we_initiated,
+			      const uint8_t *gir, size_t girlen,
+			      const uint8_t *ni, size_t nilen,
+			      const uint8_t *nr, size_t nrlen)
 {
+	const struct config_peer *p = peer_cfg(sa);
 	int ret;
 
-	ret = derive_child_keys(sa, &sa->child);
+	ret = derive_child_keys(sa, &sa->child, we_initiated, gir, girlen, ni,
+				nilen, nr, nrlen);
 	if (ret)
 		return ret;
 	sa->child.natt = sa->nat_local || sa->nat_remote;
@@ -1327,9 +1345,32 @@ static int install_child(struct ike_sa *sa)
 	explicit_bzero(sa->child.key_out, sizeof(sa->child.key_out));
 	explicit_bzero(sa->child.akey_in, sizeof(sa->child.akey_in));
 	explicit_bzero(sa->child.akey_out, sizeof(sa->child.akey_out));
-	if (!ret)
+	if (!ret) {
 		sa->child_installed = true;
+		/*
+		 * Rekey at 90 % of the lifetime; the IKE responder waits
+		 * until 97 %, so that both rarely start at once (2.8.1).
+		 */
+		sa->rekey_at = p->child_lifetime ? sa->ctx->now +
+			       p->child_lifetime * (sa->initiator ? 90 : 97) / 100 : 0;
+	}
 	return ret;
+}
+
+static int install_child(struct ike_sa *sa)
+{
+	return install_child_keys(sa, sa->initiator, NULL, 0, sa->ni,
+				  sa->ni_len, sa->nr, sa->nr_len);
+}
+
+/* The Child SA in use steps aside for its replacement (1.3.3). */
+static void child_retire(struct ike_sa *sa)
+{
+	if (sa->old_installed)
+		sa->ctx->be->child_down(sa->ctx, sa, &sa->old);
+	sa->old = sa->child;
+	sa->old_installed = sa->child_installed;
+	sa->child_installed = false;
 }
 
 /* Initiator: the IKE_AUTH response, decrypted. */
@@ -1533,6 +1574,10 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 
 static void child_down(struct ike_sa *sa)
 {
+	if (sa->old_installed) {
+		sa->ctx->be->child_down(sa->ctx, sa, &sa->old);
+		sa->old_installed = false;
+	}
 	if (sa->child_installed) {
 		sa->ctx->be->child_down(sa->ctx, sa, &sa->child);
 		sa->child_installed = false;
@@ -1557,17 +1602,38 @@ static void on_informational_request(struct ike_sa *sa,
 			continue;
 		if (d.proto == IKEV2_PROTO_IKE) {
 			delete_ike = true;
-		} else if (d.proto == IKEV2_PROTO_ESP && sa->child_installed) {
-			/* 1.4.1: answer with the SPIs of our side. */
-			ike_log(sa, "peer deletes the Child SA");
-			b = ikev2_out_pld(&out, IKEV2_PLD_DELETE, 8);
-			if (b) {
-				b[0] = IKEV2_PROTO_ESP;
-				b[1] = 4;
-				put16(b + 2, 1);
-				put32(b + 4, sa->child.spi_in);
+		} else if (d.proto == IKEV2_PROTO_ESP) {
+			unsigned int j;
+
+			/* The peer names its inbound SPIs: our outbound ones. */
+			for (j = 0; j < d.nspi; j++) {
+				uint32_t spi = get32(d.spis.p + 4 * j);
+				struct ike_child *c = NULL;
+				bool *inst = NULL;
+
+				if (sa->old_installed && spi == sa->old.spi_out) {
+					c = &sa->old;
+					inst = &sa->old_installed;
+				} else if (sa->child_installed &&
+					   spi == sa->child.spi_out) {
+					c = &sa->child;
+					inst = &sa->child_installed;
+				}
+				if (!c)
+					continue;
+				/* 1.4.1: answer with the SPIs of our side. */
+				ike_log(sa, "peer deletes Child SA %08x/%08x",
+					c->spi_in, c->spi_out);
+				b = ikev2_out_pld(&out, IKEV2_PLD_DELETE, 8);
+				if (b) {
+					b[0] = IKEV2_PROTO_ESP;
+					b[1] = 4;
+					put16(b + 2, 1);
+					put32(b + 4, c->spi_in);
+				}
+				sa->ctx->be->child_down(sa->ctx, sa, c);
+				*inst = false;
 			}
-			child_down(sa);
 		}
 	}
 	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_INFORMATIONAL,
@@ -1600,6 +1666,7 @@ static int send_informational(struct ike_sa *sa, bool delete_ike)
 		      req_flags(sa), sa->my_msgid);
 	if (ikev2_out_seal(&o, &in, &k))
 		return -EIO;
+	sa->pending = PEND_OTHER;
 	return send_request(sa, &o);
 }
 
@@ -1611,6 +1678,263 @@ int ike_delete(struct ike_sa *sa)
 		send_informational(sa, true);
 	sa->state = IKE_DEAD;
 	return 0;
+}
+
+/* --- CREATE_CHILD_SA: rekeying the Child SA (1.3.3, 2.8) ---------------- */
+
+/* An encrypted request holding @in, numbered with our next message ID. */
+static int send_enc_request(struct ike_sa *sa, uint8_t exchange,
+			    const struct ikev2_out *in, int pending)
+{
+	static struct ikev2_out o;
+	struct ikev2_sk_keys k = keys_out(sa);
+
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, exchange, req_flags(sa),
+		      sa->my_msgid);
+	if (ikev2_out_seal(&o, in, &k))
+		return -EIO;
+	sa->pending = pending;
+	return send_request(sa, &o);
+}
+
+static int out_rekey_notify(struct ikev2_out *o, uint32_t spi)
+{
+	uint8_t *b = ikev2_out_pld(o, IKEV2_PLD_NOTIFY, 8);
+
+	if (!b)
+		return o->err;
+	b[0] = IKEV2_PROTO_ESP;
+	b[1] = 4;
+	put16(b + 2, N_REKEY_SA);
+	put32(b + 4, spi);
+	return 0;
+}
+
+/* We rekey the Child SA: a new SPI and nonce, the same selectors. */
+static int send_rekey(struct ike_sa *sa)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	static struct ikev2_out in;
+	unsigned int nesp;
+	uint8_t *b;
+
+	nesp = esp_proposals(p, esp);
+	sa->rk_spi_in = random_child_spi();
+	if (!nesp || !sa->rk_spi_in || crypto_random(sa->rk_ni, sizeof(sa->rk_ni)))
+		return -EIO;
+	ikev2_out_chain(&in);
+	if (out_rekey_notify(&in, sa->child.spi_in) ||
+	    out_sa(&in, esp, nesp, IKEV2_PROTO_ESP, sa->rk_spi_in, 1))
+		return -EMSGSIZE;
+	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sizeof(sa->rk_ni));
+	if (!b)
+		return -EMSGSIZE;
+	memcpy(b, sa->rk_ni, sizeof(sa->rk_ni));
+	/* As the exchange's initiator, our side is TSi (2.9). */
+	if (out_ts(&in, IKEV2_PLD_TSI, p->local, p->n_local) ||
+	    out_ts(&in, IKEV2_PLD_TSR, sa->child.remote, sa->child.n_remote))
+		return -EMSGSIZE;
+	ike_log(sa, "rekeying Child SA %08x/%08x", sa->child.spi_in,
+		sa->child.spi_out);
+	return send_enc_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &in, PEND_REKEY);
+}
+
+/* Delete the replaced Child SA: the peer answers with its side (1.4.1). */
+static int send_delete_old(struct ike_sa *sa)
+{
+	static struct ikev2_out in;
+	uint8_t *b;
+
+	ikev2_out_chain(&in);
+	b = ikev2_out_pld(&in, IKEV2_PLD_DELETE, 8);
+	if (!b)
+		return -EMSGSIZE;
+	b[0] = IKEV2_PROTO_ESP;
+	b[1] = 4;
+	put16(b + 2, 1);
+	put32(b + 4, sa->old.spi_in);
+	return send_enc_request(sa, IKEV2_EXCH_INFORMATIONAL, &in,
+				PEND_DELETE_OLD);
+}
+
+/* The answer to our rekey: install the new pair, then delete the old. */
+static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	const struct ikev2_buf *nb = NULL;
+	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	struct ikev2_tss ts = { 0 };
+	bool have_sa = false, have_ts = false;
+	struct ikev2_sa offer;
+	struct ike_child next;
+	struct chosen c;
+	unsigned int i, nesp;
+
+	for (i = 0; i < in->npld; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+		struct ikev2_notify n;
+
+		if (pl->type == IKEV2_PLD_SA)
+			have_sa = !ikev2_pld_sa(&pl->body, &offer);
+		else if (pl->type == IKEV2_PLD_NONCE && !ikev2_pld_nonce(&pl->body))
+			nb = &pl->body;
+		else if (pl->type == IKEV2_PLD_TSR)
+			have_ts = !ikev2_pld_ts(&pl->body, &ts);
+		else if (pl->type == IKEV2_PLD_NOTIFY &&
+			 !ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
+			ike_log(sa, "Child SA rekey refused: notify %u", n.type);
+			sa->rekey_at = sa->ctx->now + 60;
+			return;
+		}
+	}
+	nesp = esp_proposals(p, esp);
+	memset(&next, 0, sizeof(next));
+	if (!have_sa || !nb || !have_ts || offer.nprop != 1 ||
+	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
+	    child_from_chosen(&c, &next) ||
+	    narrow(&ts, p->remote, p->n_remote, next.remote, &next.n_remote)) {
+		ike_log(sa, "Child SA rekey: the answer does not fit");
+		sa->rekey_at = sa->ctx->now + 60;
+		return;
+	}
+	next.spi_in = sa->rk_spi_in;
+	next.spi_out = c.spi;
+	child_retire(sa);
+	sa->child = next;
+	/* We sent Ni here whatever our role in the IKE SA. */
+	if (install_child_keys(sa, true, NULL, 0, sa->rk_ni, sizeof(sa->rk_ni),
+			       nb->p, nb->len)) {
+		ike_log(sa, "rekeyed Child SA not installed");
+		return;
+	}
+	ike_log(sa, "Child SA rekeyed: SPIs in %08x out %08x", sa->child.spi_in,
+		sa->child.spi_out);
+	sa->my_msgid++;
+	send_delete_old(sa);
+}
+
+/* The peer rekeys the Child SA (1.3.3); IKE SA rekeying is refused. */
+static void on_create_child_request(struct ike_sa *sa,
+				    const struct ikev2_msg *in, uint32_t msgid)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	const struct ikev2_buf *sab = NULL, *nb = NULL, *keb = NULL;
+	struct ikev2_tss tsi = { 0 }, tsr = { 0 };
+	struct proposal esp[CONFIG_MAX_PROPOSALS], one;
+	static struct ikev2_out out, o;
+	struct ikev2_sk_keys k = keys_out(sa);
+	struct config_prefix local_n[CONFIG_MAX_SEL];
+	uint8_t nr[32], gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
+	size_t girlen = 0, kdlen = sizeof(kd);
+	unsigned int i, nesp, n_local_n = 0;
+	bool rekey = false, have_tsi = false, have_tsr = false;
+	struct crypto_ke *ke = NULL;
+	struct ikev2_sa offer;
+	struct ike_child next;
+	struct ikev2_ke kei;
+	struct chosen c;
+	uint16_t refuse = 0;
+
+	for (i = 0; i < in->npld; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+		struct ikev2_notify n;
+
+		switch (pl->type) {
+		case IKEV2_PLD_SA:
+			sab = &pl->body;
+			break;
+		case IKEV2_PLD_NONCE:
+			nb = &pl->body;
+			break;
+		case IKEV2_PLD_KE:
+			keb = &pl->body;
+			break;
+		case IKEV2_PLD_TSI:
+			have_tsi = !ikev2_pld_ts(&pl->body, &tsi);
+			break;
+		case IKEV2_PLD_TSR:
+			have_tsr = !ikev2_pld_ts(&pl->body, &tsr);
+			break;
+		case IKEV2_PLD_NOTIFY:
+			if (!ikev2_pld_notify(&pl->body, &n) &&
+			    n.type == N_REKEY_SA)
+				rekey = true;
+			break;
+		}
+	}
+	memset(&next, 0, sizeof(next));
+	nesp = esp_proposals(p, esp);
+	if (!sab || ikev2_pld_sa(sab, &offer) || !nb || ikev2_pld_nonce(nb)) {
+		refuse = N_INVALID_SYNTAX;
+	} else if (offer.nprop && offer.prop[0].proto == IKEV2_PROTO_IKE) {
+		ike_log(sa, "peer wants to rekey the IKE SA: not supported yet");
+		refuse = N_NO_PROPOSAL_CHOSEN;
+	} else if (!rekey || !sa->child_installed) {
+		refuse = N_NO_ADDITIONAL_SAS;
+	} else if (choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
+		   child_from_chosen(&c, &next)) {
+		refuse = N_NO_PROPOSAL_CHOSEN;
+	} else if (!have_tsi || !have_tsr ||
+		   narrow(&tsi, p->remote, p->n_remote, next.remote,
+			  &next.n_remote) ||
+		   narrow(&tsr, p->local, p->n_local, local_n, &n_local_n)) {
+		refuse = N_TS_UNACCEPTABLE;
+	} else if (keb && (ikev2_pld_ke(keb, &kei) ||
+			   crypto_ke_new(kei.group, &ke) ||
+			   crypto_ke_public(ke, kd, &kdlen) ||
+			   (girlen = sizeof(gir),
+			    crypto_ke_shared(ke, kei.data.p, kei.data.len, gir,
+					     &girlen)))) {
+		/* PFS (1.3.1): a group we cannot do is refused. */
+		refuse = N_NO_PROPOSAL_CHOSEN;
+	}
+	if (refuse) {
+		crypto_ke_free(ke);
+		ike_log(sa, "CREATE_CHILD_SA refused (notify %u)", refuse);
+		send_enc_notify(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid, refuse);
+		return;
+	}
+	next.spi_out = c.spi;
+	next.spi_in = random_child_spi();
+	crypto_random(nr, sizeof(nr));
+	ikev2_out_chain(&out);
+	chosen_to_proposal(&c, IKEV2_PROTO_ESP, &one);
+	if (out_sa(&out, &one, 1, IKEV2_PROTO_ESP, next.spi_in, c.num))
+		goto out;
+	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, sizeof(nr));
+	if (!b)
+		goto out;
+	memcpy(b, nr, sizeof(nr));
+	if (ke) {
+		b = ikev2_out_pld(&out, IKEV2_PLD_KE, 4 + kdlen);
+		if (!b)
+			goto out;
+		put16(b, kei.group);
+		put16(b + 2, 0);
+		memcpy(b + 4, kd, kdlen);
+	}
+	/* The exchange's initiator (the peer) is TSi (2.9). */
+	if (out_ts(&out, IKEV2_PLD_TSI, next.remote, next.n_remote) ||
+	    out_ts(&out, IKEV2_PLD_TSR, local_n, n_local_n))
+		goto out;
+	/* Make before break: the new pair is up before we answer. */
+	child_retire(sa);
+	sa->child = next;
+	if (install_child_keys(sa, false, gir, girlen, nb->p, nb->len, nr,
+			       sizeof(nr))) {
+		ike_log(sa, "rekeyed Child SA not installed");
+		goto out;
+	}
+	ike_log(sa, "Child SA rekeyed by the peer: SPIs in %08x out %08x%s",
+		sa->child.spi_in, sa->child.spi_out, ke ? ", with PFS" : "");
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_CREATE_CHILD_SA,
+		      resp_flags(sa), msgid);
+	if (!ikev2_out_seal(&o, &out, &k))
+		send_response(sa, &o);
+out:
+	explicit_bzero(gir, sizeof(gir));
+	crypto_ke_free(ke);
 }
 
 /* --- input ----------------------------------------------------------------- */
@@ -1690,15 +2014,28 @@ void ike_input(struct ike_ctx *ctx, uint8_t *buf, size_t len,
 		sa->remote = *remote;
 
 	if (response) {
+		int pending = sa->pending;
+
 		if (m.msgid != sa->my_msgid || !sa->req)
 			return;
 		free(sa->req);
 		sa->req = NULL;
+		sa->pending = PEND_NONE;
 		if (m.exchange == IKEV2_EXCH_IKE_AUTH && sa->state == IKE_AUTH_SENT) {
 			on_auth_response(sa, &in);
 			return;
 		}
+		if (pending == PEND_REKEY &&
+		    m.exchange == IKEV2_EXCH_CREATE_CHILD_SA) {
+			on_rekey_response(sa, &in);
+			return;
+		}
 		sa->my_msgid++;
+		if (pending == PEND_DELETE_OLD && sa->old_installed) {
+			sa->ctx->be->child_down(sa->ctx, sa, &sa->old);
+			sa->old_installed = false;
+			ike_log(sa, "old Child SA deleted");
+		}
 		return;
 	}
 	/* A request: the next one, or a retransmission of the last (2.1). */
@@ -1714,8 +2051,9 @@ void ike_input(struct ike_ctx *ctx, uint8_t *buf, size_t len,
 	else if (m.exchange == IKEV2_EXCH_INFORMATIONAL &&
 		 sa->state == IKE_ESTABLISHED)
 		on_informational_request(sa, &in, m.msgid);
-	else if (m.exchange == IKEV2_EXCH_CREATE_CHILD_SA)
-		send_enc_notify(sa, m.exchange, m.msgid, N_NO_PROPOSAL_CHOSEN);
+	else if (m.exchange == IKEV2_EXCH_CREATE_CHILD_SA &&
+		 sa->state == IKE_ESTABLISHED)
+		on_create_child_request(sa, &in, m.msgid);
 }
 
 /* Retransmissions (2.1: exponential back-off), liveness checks, cleanup. */
@@ -1748,6 +2086,14 @@ void ike_tick(struct ike_ctx *ctx)
 		/* A responder's half-open SA does not live forever. */
 		if (sa->state == IKE_INIT_DONE && ctx->now - sa->last_heard > 30) {
 			sa->state = IKE_DEAD;
+			continue;
+		}
+		if (sa->state == IKE_ESTABLISHED && !sa->req &&
+		    sa->child_installed && sa->rekey_at &&
+		    ctx->now >= sa->rekey_at) {
+			sa->rekey_at = ctx->now + 60;	/* if this one fails */
+			if (send_rekey(sa))
+				ike_log(sa, "cannot build the rekey request");
 			continue;
 		}
 		if (sa->state == IKE_ESTABLISHED && p->dpd && !sa->req &&

@@ -115,6 +115,18 @@ struct ike_sa {
 	uint32_t child_spi_in;	/* offered in IKE_AUTH */
 	bool child_installed;
 	struct ike_child child;
+	/*
+	 * Make-before-break (1.3.3): after a rekey the replaced Child SA
+	 * stays installed until its delete is answered.
+	 */
+	bool old_installed;
+	struct ike_child old;
+	time_t rekey_at;	/* when we rekey the Child SA, 0: never */
+	/* What our outstanding request is, to handle its response. */
+	enum { PEND_NONE, PEND_AUTH, PEND_REKEY, PEND_DELETE_OLD,
+	       PEND_OTHER } pending;
+	uint8_t rk_ni[32];	/* our nonce in the rekey request */
+	uint32_t rk_spi_in;	/* the SPI it offers */
 };
 
 int ike_initiate(struct ike_ctx *ctx, unsigned int peer_idx,

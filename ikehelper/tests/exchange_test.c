@@ -20,7 +20,7 @@ struct side {
 	struct config cfg;
 	struct side *peer;
 	struct ike_addr addr;
-	int children;
+	int children, ups;
 	struct ike_child child;
 	/* Drop this many datagrams before delivering (retransmission). */
 	int drop;
@@ -66,6 +66,7 @@ static int mock_child_up(struct ike_ctx *ctx, const struct ike_sa *sa,
 
 	(void)sa;
 	s->children++;
+	s->ups++;
 	s->child = *c;
 	return 0;
 }
@@ -143,35 +144,46 @@ struct xcase {
 	int children;		/* expected on each side */
 	uint32_t alg;
 	int drop;		/* datagrams the initiator loses first */
+	int advance;		/* then let this many seconds pass: a rekey */
 };
 
 static const struct xcase cases[] = {
+	/* name, initiator's file, responder's file, Child SAs expected on
+	 * each side, ESP algorithm, datagrams lost, seconds to let pass */
 	{ "psk_default_proposals", A_CONF(""), B_CONF(""), 1,
-	  ESPIF_ALG_AES_GCM, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 0 },
 	{ "psk_chacha_x25519", A_CONF("Proposals = chacha20poly1305-prfsha256-x25519\n"
 				      "EspProposals = chacha20poly1305\n"),
-	  B_CONF(""), 1, ESPIF_ALG_CHACHA20_POLY1305, 0 },
+	  B_CONF(""), 1, ESPIF_ALG_CHACHA20_POLY1305, 0, 0 },
 	{ "psk_cbc_modp2048", A_CONF("Proposals = aes256-sha384-modp2048\n"
 				     "EspProposals = aes256-sha256-esn\n"),
 	  B_CONF("Proposals = aes256-sha384-modp2048\n"
 		 "EspProposals = aes256-sha256-esn\n"), 1,
-	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0 },
+	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 0 },
 	{ "invalid_ke_retry", A_CONF("Proposals = aes128gcm16-prfsha256-x25519-ecp256\n"),
 	  B_CONF("Proposals = aes128gcm16-prfsha256-ecp256\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0 },
-	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1 },
+	  ESPIF_ALG_AES_GCM, 0, 0 },
+	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1, 0 },
 	{ "wrong_psk", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
 	  "PresharedKey = 0x00112233445566778899aabbccddeeff\n"
-	  "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0 },
+	  "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0 },
 	{ "unknown_identity", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = c.example\n"
-	  KEY "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0 },
+	  KEY "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0 },
 	{ "no_common_proposal", A_CONF("Proposals = aes128gcm16-prfsha256-x25519\n"),
-	  B_CONF("Proposals = aes256-sha512-modp4096\n"), 0, 0, 0 },
+	  B_CONF("Proposals = aes256-sha512-modp4096\n"), 0, 0, 0, 0 },
+	{ "rekey_by_initiator", A_CONF("ChildLifetime = 10m\n"), B_CONF(""), 1,
+	  ESPIF_ALG_AES_GCM, 0, 600 },
+	{ "rekey_by_responder", A_CONF(""), B_CONF("ChildLifetime = 10m\n"), 1,
+	  ESPIF_ALG_AES_GCM, 0, 600 },
+	{ "rekey_cbc_esn", A_CONF("ChildLifetime = 10m\n"
+				  "EspProposals = aes128-sha256-esn\n"),
+	  B_CONF("EspProposals = aes128-sha256-esn\n"), 1,
+	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 600 },
 	{ "ts_unacceptable", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
-	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0 },
+	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0 },
 };
 
 int main(void)
@@ -201,6 +213,19 @@ int main(void)
 			ike_tick(&a.ctx);
 			ike_tick(&b.ctx);
 			run();
+		}
+		if (c->advance) {
+			uint32_t spi = a.child.spi_in;
+
+			for (t = 0; t < c->advance; t++) {
+				a.ctx.now++;
+				b.ctx.now++;
+				ike_tick(&a.ctx);
+				ike_tick(&b.ctx);
+				run();
+			}
+			/* A new pair, the old one deleted (make-before-break). */
+			ok = ok && a.child.spi_in != spi && a.ups == 2 && b.ups == 2;
 		}
 		ok = ok && a.children == c->children && b.children == c->children;
 		if (ok && c->children) {
