@@ -200,6 +200,8 @@ static int be_child_up(struct ike_ctx *ctx, const struct ike_sa *sa,
 	ret = espif_sa_new(d->nl, &in);
 	if (ret)
 		goto err;
+	if (c->out_later)
+		return 0;
 	out.spi = c->spi_out;
 	out.dir = ESPIF_DIR_OUT;
 	out.key = c->key_out;
@@ -212,6 +214,26 @@ err:
 	fprintf(stderr, "%s: %s: espif refused the Child SA: %s%s%s\n",
 		PROG_NAME, ike_peer_name(sa), strerror(-ret),
 		*espif_nl_error(d->nl) ? ": " : "", espif_nl_error(d->nl));
+	return ret;
+}
+
+/* ike_backend.child_out: the outbound SA of a pair, after its inbound. */
+static int be_child_out(struct ike_ctx *ctx, const struct ike_sa *sa,
+			const struct ike_child *c)
+{
+	struct daemon *d = ctx->priv;
+	struct espif_sa_cfg out = {
+		.ifindex = d->ifindex, .peer_id = sa->peer_idx + 1,
+		.spi = c->spi_out, .dir = ESPIF_DIR_OUT, .alg = c->alg,
+		.key = c->key_out, .keylen = c->keylen, .akey = c->akey_out,
+		.akeylen = c->akeylen, .esn = c->esn,
+	};
+	int ret = espif_sa_new(d->nl, &out);
+
+	if (ret)
+		fprintf(stderr, "%s: %s: espif refused the outbound SA: %s%s%s\n",
+			PROG_NAME, ike_peer_name(sa), strerror(-ret),
+			*espif_nl_error(d->nl) ? ": " : "", espif_nl_error(d->nl));
 	return ret;
 }
 
@@ -228,6 +250,7 @@ static void be_child_down(struct ike_ctx *ctx, const struct ike_sa *sa,
 static const struct ike_backend daemon_backend = {
 	.send = be_send,
 	.child_up = be_child_up,
+	.child_out = be_child_out,
 	.child_down = be_child_down,
 };
 

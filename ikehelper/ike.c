@@ -201,13 +201,15 @@ static bool esp_supported(uint16_t encr, uint16_t keylen, uint16_t integ)
 }
 
 /*
- * One SA payload from the configured proposals.  IKE: SPI size 0 (in
- * IKE_SA_INIT, 3.3.1); ESP: our inbound SPI.  Proposals are numbered from
- * @num0: 1 for an offer, the initiator's number for a responder's choice.
+ * One SA payload from the configured proposals.  IKE: no SPI in
+ * IKE_SA_INIT (@spi 0, 3.3.1), the new 8-byte SPI when rekeying (2.18);
+ * ESP: our inbound SPI.  Proposals are numbered from @num0: 1 for an
+ * offer, the initiator's number for a responder's choice.
  */
 static int out_sa(struct ikev2_out *o, const struct proposal *props,
-		  unsigned int nprop, uint8_t proto, uint32_t spi, uint8_t num0)
+		  unsigned int nprop, uint8_t proto, uint64_t spi, uint8_t num0)
 {
+	unsigned int spisz = proto == IKEV2_PROTO_IKE ? (spi ? 8 : 0) : 4;
 	uint8_t tmp[2048], *p = tmp, *ph = NULL, *body;
 	unsigned int i, j, nx, num = 0;
 
@@ -218,7 +220,7 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 		if (p + 8 + 4 + 32 * 12 > tmp + sizeof(tmp))
 			return -EMSGSIZE;
 		ph = p;
-		x = ph + 8 + (proto == IKEV2_PROTO_IKE ? 0 : 4);
+		x = ph + 8 + spisz;
 		nx = pr->n_encr + pr->n_integ + (proto == IKEV2_PROTO_IKE ?
 			pr->n_prf + pr->n_dh : pr->n_esn);
 		if (!nx)
@@ -246,12 +248,14 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 		put16(ph + 2, (uint16_t)(x - ph));
 		ph[4] = (uint8_t)(num0 + num++);
 		ph[5] = proto;
-		ph[6] = proto == IKEV2_PROTO_IKE ? 0 : 4;
+		ph[6] = (uint8_t)spisz;
 		ph[7] = (uint8_t)(pr->n_encr + pr->n_integ +
 				  (proto == IKEV2_PROTO_IKE ?
 				   pr->n_prf + pr->n_dh : pr->n_esn));
-		if (proto != IKEV2_PROTO_IKE)
-			put32(ph + 8, spi);
+		if (spisz == 4)
+			put32(ph + 8, (uint32_t)spi);
+		else if (spisz == 8)
+			put64(ph + 8, spi);
 		p = x;
 	}
 	if (!num)
@@ -642,7 +646,8 @@ static int derive_child_keys(struct ike_sa *sa, struct ike_child *c,
 struct chosen {
 	uint8_t num;
 	uint16_t encr, keylen, integ, prf, dh, esn;
-	uint32_t spi;
+	uint32_t spi;		/* ESP */
+	uint64_t spi64;		/* IKE, when rekeying */
 };
 
 static bool list_has(const uint16_t *l, unsigned int n, uint16_t v)
@@ -667,8 +672,10 @@ static int choose(const struct ikev2_sa *offer, const struct proposal *ours,
 	for (i = 0; i < offer->nprop; i++) {
 		const struct ikev2_proposal *op = &offer->prop[i];
 
+		/* IKE: no SPI, or the new one when rekeying (2.18). */
 		if (op->proto != proto ||
-		    op->spi_size != (proto == IKEV2_PROTO_IKE ? 0 : 4))
+		    (proto == IKEV2_PROTO_IKE ? op->spi_size != 0 && op->spi_size != 8 :
+		     op->spi_size != 4))
 			continue;
 		for (j = 0; j < nours; j++) {
 			const struct proposal *pr = &ours[j];
@@ -728,6 +735,9 @@ static int choose(const struct ikev2_sa *offer, const struct proposal *ours,
 					continue;
 				c->spi = get32(op->spi);
 			}
+			if (proto == IKEV2_PROTO_IKE && op->spi_size == 8)
+				c->spi64 = (uint64_t)get32(op->spi) << 32 |
+					   get32(op->spi + 4);
 			c->num = op->num;
 			return 0;
 		}
@@ -1342,9 +1352,12 @@ static int install_child_keys(struct ike_sa *sa, bool we_initiated,
 	ret = sa->ctx->be->child_up(sa->ctx, sa, &sa->child);
 	/* The kernel has the keys now; ours are not needed any more. */
 	explicit_bzero(sa->child.key_in, sizeof(sa->child.key_in));
-	explicit_bzero(sa->child.key_out, sizeof(sa->child.key_out));
 	explicit_bzero(sa->child.akey_in, sizeof(sa->child.akey_in));
-	explicit_bzero(sa->child.akey_out, sizeof(sa->child.akey_out));
+	if (!sa->child.out_later || ret) {
+		explicit_bzero(sa->child.key_out, sizeof(sa->child.key_out));
+		explicit_bzero(sa->child.akey_out, sizeof(sa->child.akey_out));
+		sa->child.out_later = false;
+	}
 	if (!ret) {
 		sa->child_installed = true;
 		/*
@@ -1361,6 +1374,20 @@ static int install_child(struct ike_sa *sa)
 {
 	return install_child_keys(sa, sa->initiator, NULL, 0, sa->ni,
 				  sa->ni_len, sa->nr, sa->nr_len);
+}
+
+/* The deferred outbound SA of a rekey we answered, now. */
+static void child_out_now(struct ike_sa *sa)
+{
+	struct ike_child *c = &sa->child;
+
+	if (!c->out_later || !sa->child_installed)
+		return;
+	if (sa->ctx->be->child_out(sa->ctx, sa, c))
+		ike_log(sa, "new outbound SA %08x not installed", c->spi_out);
+	explicit_bzero(c->key_out, sizeof(c->key_out));
+	explicit_bzero(c->akey_out, sizeof(c->akey_out));
+	c->out_later = false;
 }
 
 /* The Child SA in use steps aside for its replacement (1.3.3). */
@@ -1631,6 +1658,8 @@ static void on_informational_request(struct ike_sa *sa,
 					put16(b + 2, 1);
 					put32(b + 4, c->spi_in);
 				}
+				if (c == &sa->old)
+					child_out_now(sa);
 				sa->ctx->be->child_down(sa->ctx, sa, c);
 				*inst = false;
 			}
@@ -1814,7 +1843,155 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	send_delete_old(sa);
 }
 
-/* The peer rekeys the Child SA (1.3.3); IKE SA rekeying is refused. */
+/*
+ * The peer rekeys the IKE SA (2.18): a new IKE SA with the SPIs and keys
+ * of this exchange takes over the Child SAs; the old one goes when the
+ * peer deletes it.  SKEYSEED = prf_old(SK_d (old), g^ir (new) | Ni | Nr),
+ * then prf+ of the new PRF, as strongSwan does.
+ */
+static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer,
+				 const struct ikev2_buf *nb,
+				 const struct ikev2_buf *keb, uint32_t msgid)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], skeyseed[CRYPTO_MAX_KEY];
+	uint8_t seed[CRYPTO_MAX_KE + 128], km[7 * CRYPTO_MAX_KEY], *b, *q;
+	size_t girlen = sizeof(gir), kdlen = sizeof(kd), total;
+	struct ikev2_sk_keys k = keys_out(sa);
+	static struct ikev2_out out, o;
+	struct crypto_sk_alg a;
+	struct ike_sa *ns;
+	struct ikev2_ke kei;
+	struct proposal one;
+	struct chosen c;
+	int plen;
+
+	if (choose(offer, p->ike, p->n_ike, IKEV2_PROTO_IKE, &c) || !c.spi64 ||
+	    !keb || ikev2_pld_ke(keb, &kei)) {
+		send_enc_notify(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid,
+				N_NO_PROPOSAL_CHOSEN);
+		ike_log(sa, "IKE SA rekey refused: no acceptable proposal");
+		return;
+	}
+	if (kei.group != c.dh) {
+		uint8_t g[2];
+		static struct ikev2_out in;
+
+		put16(g, c.dh);
+		ikev2_out_chain(&in);
+		out_notify(&in, N_INVALID_KE_PAYLOAD, g, 2);
+		ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_CREATE_CHILD_SA,
+			      resp_flags(sa), msgid);
+		if (!ikev2_out_seal(&o, &in, &k))
+			send_response(sa, &o);
+		return;
+	}
+	ns = sa_new(sa->ctx, sa->peer_idx, false);
+	if (!ns)
+		return;
+	/* The rekey's initiator is the new IKE SA's initiator (2.18). */
+	ns->spi_i = c.spi64;
+	ns->spi_r = random_spi();
+	ns->local = sa->local;
+	ns->remote = sa->remote;
+	ns->natt = sa->natt;
+	ns->nat_local = sa->nat_local;
+	ns->nat_remote = sa->nat_remote;
+	ns->encr = c.encr;
+	ns->encr_keylen = c.keylen;
+	ns->integ = c.integ;
+	ns->prf = c.prf;
+	ns->dh = c.dh;
+	memcpy(ns->ni, nb->p, nb->len);
+	ns->ni_len = nb->len;
+	ns->nr_len = 32;
+	a = sk_alg(ns);
+	plen = crypto_prf_len(ns->prf);
+	if (plen < 0 || crypto_sk_keylen(&a) < 0 || crypto_sk_integ_keylen(&a) < 0 ||
+	    crypto_random(ns->nr, ns->nr_len) || crypto_ke_new(ns->dh, &ns->ke) ||
+	    crypto_ke_public(ns->ke, kd, &kdlen) ||
+	    crypto_ke_shared(ns->ke, kei.data.p, kei.data.len, gir, &girlen)) {
+		ns->state = IKE_DEAD;
+		send_enc_notify(sa, IKEV2_EXCH_CREATE_CHILD_SA, msgid,
+				N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	ns->prf_len = (size_t)plen;
+	ns->ekey_len = (size_t)crypto_sk_keylen(&a);
+	ns->ikey_len = (size_t)crypto_sk_integ_keylen(&a);
+	memcpy(seed, gir, girlen);
+	memcpy(seed + girlen, ns->ni, ns->ni_len);
+	memcpy(seed + girlen + ns->ni_len, ns->nr, ns->nr_len);
+	total = 3 * ns->prf_len + 2 * ns->ikey_len + 2 * ns->ekey_len;
+	if (crypto_prf(sa->prf, sa->sk_d, sa->prf_len, seed,
+		       girlen + ns->ni_len + ns->nr_len, skeyseed))
+		goto fail;
+	memcpy(seed, ns->ni, ns->ni_len);
+	memcpy(seed + ns->ni_len, ns->nr, ns->nr_len);
+	put64(seed + ns->ni_len + ns->nr_len, ns->spi_i);
+	put64(seed + ns->ni_len + ns->nr_len + 8, ns->spi_r);
+	if (crypto_prf_plus(ns->prf, skeyseed, ns->prf_len, seed,
+			    ns->ni_len + ns->nr_len + 16, km, total))
+		goto fail;
+	q = km;
+	memcpy(ns->sk_d, q, ns->prf_len);
+	q += ns->prf_len;
+	memcpy(ns->sk_ai, q, ns->ikey_len);
+	q += ns->ikey_len;
+	memcpy(ns->sk_ar, q, ns->ikey_len);
+	q += ns->ikey_len;
+	memcpy(ns->sk_ei, q, ns->ekey_len);
+	q += ns->ekey_len;
+	memcpy(ns->sk_er, q, ns->ekey_len);
+	q += ns->ekey_len;
+	memcpy(ns->sk_pi, q, ns->prf_len);
+	q += ns->prf_len;
+	memcpy(ns->sk_pr, q, ns->prf_len);
+
+	ikev2_out_chain(&out);
+	chosen_to_proposal(&c, IKEV2_PROTO_IKE, &one);
+	if (out_sa(&out, &one, 1, IKEV2_PROTO_IKE, ns->spi_r, c.num))
+		goto fail;
+	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, ns->nr_len);
+	if (!b)
+		goto fail;
+	memcpy(b, ns->nr, ns->nr_len);
+	b = ikev2_out_pld(&out, IKEV2_PLD_KE, 4 + kdlen);
+	if (!b)
+		goto fail;
+	put16(b, ns->dh);
+	put16(b + 2, 0);
+	memcpy(b + 4, kd, kdlen);
+	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_CREATE_CHILD_SA,
+		      resp_flags(sa), msgid);
+	if (ikev2_out_seal(&o, &out, &k))
+		goto fail;
+	send_response(sa, &o);
+
+	/* The Child SAs now belong to the new IKE SA. */
+	ns->child = sa->child;
+	ns->child_installed = sa->child_installed;
+	ns->old = sa->old;
+	ns->old_installed = sa->old_installed;
+	ns->rekey_at = sa->rekey_at;
+	sa->child_installed = false;
+	sa->old_installed = false;
+	ns->state = IKE_ESTABLISHED;
+	ns->last_heard = sa->ctx->now;
+	ns->dpd_at = sa->ctx->now + p->dpd;
+	ike_log(ns, "IKE SA rekeyed by the peer (was %016llx)",
+		(unsigned long long)sa->spi_i);
+	goto out;
+fail:
+	ns->state = IKE_DEAD;
+out:
+	explicit_bzero(gir, sizeof(gir));
+	explicit_bzero(seed, sizeof(seed));
+	explicit_bzero(skeyseed, sizeof(skeyseed));
+	explicit_bzero(km, sizeof(km));
+}
+
+/* The peer rekeys the Child SA (1.3.3) or the IKE SA (2.18). */
 static void on_create_child_request(struct ike_sa *sa,
 				    const struct ikev2_msg *in, uint32_t msgid)
 {
@@ -1868,8 +2045,8 @@ static void on_create_child_request(struct ike_sa *sa,
 	if (!sab || ikev2_pld_sa(sab, &offer) || !nb || ikev2_pld_nonce(nb)) {
 		refuse = N_INVALID_SYNTAX;
 	} else if (offer.nprop && offer.prop[0].proto == IKEV2_PROTO_IKE) {
-		ike_log(sa, "peer wants to rekey the IKE SA: not supported yet");
-		refuse = N_NO_PROPOSAL_CHOSEN;
+		on_ike_rekey_request(sa, &offer, nb, keb, msgid);
+		return;
 	} else if (!rekey || !sa->child_installed) {
 		refuse = N_NO_ADDITIONAL_SAS;
 	} else if (choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
@@ -1918,7 +2095,13 @@ static void on_create_child_request(struct ike_sa *sa,
 	if (out_ts(&out, IKEV2_PLD_TSI, next.remote, next.n_remote) ||
 	    out_ts(&out, IKEV2_PLD_TSR, local_n, n_local_n))
 		goto out;
-	/* Make before break: the new pair is up before we answer. */
+	/*
+	 * Make before break: the new inbound SA is up before we answer;
+	 * the new outbound one waits until the peer can receive on it,
+	 * which its delete of the old pair tells (or 10 s).
+	 */
+	next.out_later = true;
+	next.out_at = sa->ctx->now + 10;
 	child_retire(sa);
 	sa->child = next;
 	if (install_child_keys(sa, false, gir, girlen, nb->p, nb->len, nr,
@@ -2088,6 +2271,8 @@ void ike_tick(struct ike_ctx *ctx)
 			sa->state = IKE_DEAD;
 			continue;
 		}
+		if (sa->child.out_later && ctx->now >= sa->child.out_at)
+			child_out_now(sa);
 		if (sa->state == IKE_ESTABLISHED && !sa->req &&
 		    sa->child_installed && sa->rekey_at &&
 		    ctx->now >= sa->rekey_at) {

@@ -36,6 +36,12 @@ struct ike_child {
 	unsigned int n_remote;	/* the peer's side, narrowed, as prefixes */
 	struct config_prefix remote[CONFIG_MAX_SEL];
 	bool natt;		/* ESP in UDP to the peer's IKE port */
+	/*
+	 * A rekey we answered: the outbound SA waits until the peer has
+	 * its new inbound one (its delete of the old pair, or out_at).
+	 */
+	bool out_later;
+	time_t out_at;
 };
 
 enum ike_state {
@@ -56,6 +62,9 @@ struct ike_backend {
 	/* Install a Child SA (peer endpoint, selectors, both SAs). */
 	int (*child_up)(struct ike_ctx *ctx, const struct ike_sa *sa,
 			const struct ike_child *c);
+	/* Install the outbound SA that child_up left out (c->out_later). */
+	int (*child_out)(struct ike_ctx *ctx, const struct ike_sa *sa,
+			 const struct ike_child *c);
 	/* Remove the Child SAs of sa. */
 	void (*child_down)(struct ike_ctx *ctx, const struct ike_sa *sa,
 			   const struct ike_child *c);

@@ -4,7 +4,8 @@
 # ikehelper against a real, unmodified strongSwan (charon, configured with
 # swanctl, keying the kernel's xfrm): the tunnel comes up with a
 # pre-shared key whichever side starts, traffic flows both ways through
-# espif on one side and xfrm on the other, and a delete from either side
+# espif on one side and xfrm on the other, also through a NAT; either side
+# rekeys the Child SA under traffic without losing a packet; a delete
 # takes the Child SA down.
 #
 #   ns "a"                                   ns "b"
@@ -93,7 +94,8 @@ secrets {
 EOF
 	bg_start charon ip netns exec "$B" unshare -m sh -c \
 		"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=$SS/strongswan.conf exec $CHARON"
-	wait_until 30 test -S "$SS/charon.vici"
+	wait_until 90 test -S "$SS/charon.vici" ||
+		fail "charon did not start:"$'\n'"$(cat "$(bg_out charon)")"
 	ip netns exec "$B" swanctl --load-all --file "$SS/swanctl.conf" \
 		--uri "unix://$SS/charon.vici" >/dev/null ||
 		fail "swanctl --load-all failed"
@@ -140,6 +142,7 @@ PresharedKey = $PSK
 AllowedIPs = 192.168.2.0/24
 LocalIPs = 192.168.1.0/24
 Start = $start_a
+${IKE_EXTRA:-}
 EOF
 	chmod 600 "$ESPIF_TMP/a.conf"
 }
@@ -267,6 +270,72 @@ NFT
 		fail "strongSwan does not see the NAT:"$'\n'"$(swanctl_b --list-sas)"
 }
 
+# ping_run NAME COUNT: pings from a in the background (0.1 s apart).
+ping_run() {
+	bg_start "$1" ip netns exec "$A" ping -n -c "$2" -i 0.1 -W 2 \
+		-I 192.168.1.1 192.168.2.1
+}
+
+ping_lossless() {
+	wait_until 60 grep -q 'packet loss' "$(bg_out "$1")" ||
+		fail "ping $1 did not finish"
+	grep -q ' 0% packet loss' "$(bg_out "$1")" ||
+		fail "packets lost across the rekey: $(grep 'packet loss' "$(bg_out "$1")")"
+}
+
+# strongSwan rekeys the Child SA while pings run: make-before-break on
+# both sides, nothing lost, the old SAs gone from espif.
+case_rekey_by_strongswan() {
+	setup start
+	charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	ping_run pings 100
+	sleep 2
+	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
+	wait_until 20 grep -q 'Child SA rekeyed by the peer' "$(bg_out ike_a)" ||
+		fail "no rekey seen:"$'\n'"$(cat "$(bg_out ike_a)")"
+	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
+		fail "the old Child SA was not deleted"
+	ping_lossless pings
+	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
+}
+
+# ikehelper rekeys (ChildLifetime 30 s: at 27 s) while pings run.
+case_rekey_by_ikehelper() {
+	IKE_EXTRA="ChildLifetime = 30s" setup start
+	charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	ping_run pings 250
+	wait_until 40 grep -q 'old Child SA deleted' "$(bg_out ike_a)" ||
+		fail "no rekey:"$'\n'"$(cat "$(bg_out ike_a)")"
+	ping_lossless pings
+	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
+	swanctl_b --list-sas | grep -q 'INSTALLED' || fail "strongSwan lost the Child SA"
+}
+
+# strongSwan rekeys the IKE SA (RFC 7296 2.18): the Child SA moves to the
+# new IKE SA, whose keys then carry a Child SA rekey; traffic throughout.
+case_ike_rekey_by_strongswan() {
+	setup start
+	charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	ping_run pings 150
+	swanctl_b --rekey --ike a >/dev/null || fail "swanctl --rekey --ike failed"
+	wait_until 20 grep -q 'IKE SA rekeyed by the peer' "$(bg_out ike_a)" ||
+		fail "no IKE rekey:"$'\n'"$(cat "$(bg_out ike_a)")"
+	wait_until 20 grep -q 'peer deletes the IKE SA' "$(bg_out ike_a)" ||
+		fail "the old IKE SA was not deleted"
+	# The new IKE SA works: a Child SA rekey goes through it.
+	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
+	wait_until 20 grep -q 'Child SA rekeyed by the peer' "$(bg_out ike_a)" ||
+		fail "no Child SA rekey over the new IKE SA:"$'\n'"$(cat "$(bg_out ike_a)")"
+	ping_lossless pings
+	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
+}
+
 case_initiator_chacha() {
 	setup start
 	charon_up none chacha20poly1305
@@ -306,6 +375,9 @@ CASES=(
 	"initiator_chacha	case_initiator_chacha"
 	"responder_cbc		case_responder_cbc"
 	"delete_by_peer		case_delete_by_peer"
+	"rekey_by_strongswan	case_rekey_by_strongswan"
+	"rekey_by_ikehelper	case_rekey_by_ikehelper"
+	"ike_rekey_by_strongswan	case_ike_rekey_by_strongswan"
 )
 [ -x "$CHARON" ] || skip "strongSwan's charon is not installed (apt-get install strongswan-charon strongswan-swanctl)"
 ktap_run_cases

@@ -20,7 +20,7 @@ struct side {
 	struct config cfg;
 	struct side *peer;
 	struct ike_addr addr;
-	int children, ups;
+	int children, ups, outs_late;
 	struct ike_child child;
 	/* Drop this many datagrams before delivering (retransmission). */
 	int drop;
@@ -71,6 +71,21 @@ static int mock_child_up(struct ike_ctx *ctx, const struct ike_sa *sa,
 	return 0;
 }
 
+static int mock_child_out(struct ike_ctx *ctx, const struct ike_sa *sa,
+			  const struct ike_child *c)
+{
+	struct side *s = ctx->priv;
+
+	(void)sa;
+	/* The outbound half of the pair recorded by mock_child_up. */
+	if (c->spi_out == s->child.spi_out) {
+		memcpy(s->child.key_out, c->key_out, sizeof(c->key_out));
+		memcpy(s->child.akey_out, c->akey_out, sizeof(c->akey_out));
+		s->outs_late++;
+	}
+	return 0;
+}
+
 static void mock_child_down(struct ike_ctx *ctx, const struct ike_sa *sa,
 			    const struct ike_child *c)
 {
@@ -84,6 +99,7 @@ static void mock_child_down(struct ike_ctx *ctx, const struct ike_sa *sa,
 static const struct ike_backend mock = {
 	.send = mock_send,
 	.child_up = mock_child_up,
+	.child_out = mock_child_out,
 	.child_down = mock_child_down,
 };
 
@@ -225,7 +241,9 @@ int main(void)
 				run();
 			}
 			/* A new pair, the old one deleted (make-before-break). */
-			ok = ok && a.child.spi_in != spi && a.ups == 2 && b.ups == 2;
+			ok = ok && a.child.spi_in != spi && a.ups == 2 && b.ups == 2 &&
+			     /* The rekey's responder held its outbound SA back. */
+			     a.outs_late + b.outs_late == 1;
 		}
 		ok = ok && a.children == c->children && b.children == c->children;
 		if (ok && c->children) {
