@@ -79,7 +79,7 @@ kunit:
 # Every selftest on a debug kernel (KASAN, UBSAN, kmemleak, lockdep, debug
 # objects) built from linux-source-6.12 and cached; any report fails.
 check-debug:
-	ESPIF_VM_TIMEOUT=$${ESPIF_VM_TIMEOUT:-5400} selftests/check.sh vm-debug
+	ESPIF_VM_TIMEOUT=$${ESPIF_VM_TIMEOUT:-14400} selftests/check.sh vm-debug
 
 # ikehelper's libFuzzer harnesses, FUZZ_TIME seconds each (default 60).
 FUZZ_TIME ?= 60

@@ -218,6 +218,14 @@ rekey_tcp() {
 	wait "$pid" "$spid" 2>/dev/null || true
 	new_pair_check
 	esp_account
+	# On the debug kernel (make check-debug: KASAN, lockdep, everything
+	# ten times slower under emulation) a rekey takes minutes and TCP's
+	# timer fires on delay alone; the wire accounting above still proves
+	# that no packet was lost, so there the timeouts are only reported.
+	if [[ $(uname -r) == *espif-debug* ]]; then
+		echo "debug kernel: $ra/$rb retransmission timeouts (a/b), not checked"
+		return 0
+	fi
 	check_eq "$rb" 0 "TCP retransmission timeouts in b"
 	check_eq "$ra" 0 "TCP retransmission timeouts in a"
 }
