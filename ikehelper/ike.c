@@ -108,6 +108,7 @@ ike_log(const struct ike_sa *sa, const char *fmt, ...)
 static void sa_free(struct ike_sa *sa)
 {
 	crypto_ke_free(sa->ke);
+	crypto_ke_free(sa->rk_ke);
 	free(sa->init_req);
 	free(sa->init_resp);
 	free(sa->req);
@@ -221,8 +222,8 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 			return -EMSGSIZE;
 		ph = p;
 		x = ph + 8 + spisz;
-		nx = pr->n_encr + pr->n_integ + (proto == IKEV2_PROTO_IKE ?
-			pr->n_prf + pr->n_dh : pr->n_esn);
+		nx = pr->n_encr + pr->n_integ + pr->n_dh +
+		     (proto == IKEV2_PROTO_IKE ? pr->n_prf : pr->n_esn);
 		if (!nx)
 			continue;
 		for (j = 0; j < pr->n_encr; j++)
@@ -239,19 +240,23 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 			for (j = 0; j < pr->n_dh; j++)
 				x = put_xform(x, --nx == 0, IKEV2_XFORM_DH,
 					      pr->dh[j], 0);
-		else
+		else {
+			/* ESP: key exchange methods only for PFS (1.3.1). */
+			for (j = 0; j < pr->n_dh; j++)
+				x = put_xform(x, --nx == 0, IKEV2_XFORM_DH,
+					      pr->dh[j], 0);
 			for (j = 0; j < pr->n_esn; j++)
 				x = put_xform(x, --nx == 0, IKEV2_XFORM_ESN,
 					      pr->esn[j], 0);
+		}
 		ph[0] = 2;	/* more proposals; the last one fixed below */
 		ph[1] = 0;
 		put16(ph + 2, (uint16_t)(x - ph));
 		ph[4] = (uint8_t)(num0 + num++);
 		ph[5] = proto;
 		ph[6] = (uint8_t)spisz;
-		ph[7] = (uint8_t)(pr->n_encr + pr->n_integ +
-				  (proto == IKEV2_PROTO_IKE ?
-				   pr->n_prf + pr->n_dh : pr->n_esn));
+		ph[7] = (uint8_t)(pr->n_encr + pr->n_integ + pr->n_dh +
+				  (proto == IKEV2_PROTO_IKE ? pr->n_prf : pr->n_esn));
 		if (spisz == 4)
 			put32(ph + 8, (uint32_t)spi);
 		else if (spisz == 8)
@@ -1240,7 +1245,7 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 
 /* The ESP proposals of a peer that espif can carry. */
 static unsigned int esp_proposals(const struct config_peer *p,
-				  struct proposal *out)
+				  struct proposal *out, bool pfs)
 {
 	unsigned int i, j, n = 0;
 
@@ -1261,7 +1266,9 @@ static unsigned int esp_proposals(const struct config_peer *p,
 			q.n_integ = 1;
 			q.integ[0] = IKEV2_AUTH_HMAC_SHA2_256_128;
 		}
-		q.n_dh = 0;	/* 1.2: no PFS in IKE_AUTH */
+		/* 1.2: no PFS in IKE_AUTH; a rekey may have it (1.3.1). */
+		if (!pfs)
+			q.n_dh = 0;
 		if (q.n_encr)
 			out[n++] = q;
 	}
@@ -1293,7 +1300,7 @@ static int send_auth_request(struct ike_sa *sa)
 	b[0] = AUTH_SHARED_KEY;
 	memcpy(b + 4, auth, sa->prf_len);
 	explicit_bzero(auth, sizeof(auth));
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, false);
 	sa->child_spi_in = random_child_spi();
 	if (!nesp ||
 	    out_sa(&in, esp, nesp, IKEV2_PROTO_ESP, sa->child_spi_in, 1) ||
@@ -1459,7 +1466,7 @@ static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	sa->req = NULL;
 	sa->dpd_at = sa->ctx->now + p->dpd;
 	ike_log(sa, "IKE SA established (initiator)");
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, false);
 	if (!have_sa || offer.nprop != 1 ||
 	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
 	    child_from_chosen(&c, &sa->child) || !have_tsr ||
@@ -1561,7 +1568,7 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 	memcpy(b + 4, mac, sa->prf_len);
 	explicit_bzero(mac, sizeof(mac));
 
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, false);
 	if (!sab || ikev2_pld_sa(sab, &offer) ||
 	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
 	    child_from_chosen(&c, &sa->child)) {
@@ -1748,7 +1755,7 @@ static int send_rekey(struct ike_sa *sa)
 	unsigned int nesp;
 	uint8_t *b;
 
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, true);
 	sa->rk_spi_in = random_child_spi();
 	if (!nesp || !sa->rk_spi_in || crypto_random(sa->rk_ni, sizeof(sa->rk_ni)))
 		return -EIO;
@@ -1760,6 +1767,23 @@ static int send_rekey(struct ike_sa *sa)
 	if (!b)
 		return -EMSGSIZE;
 	memcpy(b, sa->rk_ni, sizeof(sa->rk_ni));
+	/* PFS (1.3.1) when the first ESP proposal names a key exchange. */
+	crypto_ke_free(sa->rk_ke);
+	sa->rk_ke = NULL;
+	if (esp[0].n_dh) {
+		uint8_t kd[CRYPTO_MAX_KE];
+		size_t kdlen = sizeof(kd);
+
+		if (crypto_ke_new(esp[0].dh[0], &sa->rk_ke) ||
+		    crypto_ke_public(sa->rk_ke, kd, &kdlen))
+			return -EIO;
+		b = ikev2_out_pld(&in, IKEV2_PLD_KE, 4 + kdlen);
+		if (!b)
+			return -EMSGSIZE;
+		put16(b, esp[0].dh[0]);
+		put16(b + 2, 0);
+		memcpy(b + 4, kd, kdlen);
+	}
 	/* As the exchange's initiator, our side is TSi (2.9). */
 	if (out_ts(&in, IKEV2_PLD_TSI, p->local, p->n_local) ||
 	    out_ts(&in, IKEV2_PLD_TSR, sa->child.remote, sa->child.n_remote))
@@ -1791,14 +1815,17 @@ static int send_delete_old(struct ike_sa *sa)
 static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 {
 	const struct config_peer *p = peer_cfg(sa);
-	const struct ikev2_buf *nb = NULL;
+	const struct ikev2_buf *nb = NULL, *keb = NULL;
 	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	uint8_t gir[CRYPTO_MAX_KE];
+	size_t girlen = 0;
 	struct ikev2_tss ts = { 0 };
 	bool have_sa = false, have_ts = false;
 	struct ikev2_sa offer;
 	struct ike_child next;
 	struct chosen c;
 	unsigned int i, nesp;
+	int ret;
 
 	for (i = 0; i < in->npld; i++) {
 		const struct ikev2_pld *pl = &in->pld[i];
@@ -1810,6 +1837,8 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 			nb = &pl->body;
 		else if (pl->type == IKEV2_PLD_TSR)
 			have_ts = !ikev2_pld_ts(&pl->body, &ts);
+		else if (pl->type == IKEV2_PLD_KE)
+			keb = &pl->body;
 		else if (pl->type == IKEV2_PLD_NOTIFY &&
 			 !ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
 			ike_log(sa, "Child SA rekey refused: notify %u", n.type);
@@ -1817,7 +1846,7 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 			return;
 		}
 	}
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, true);
 	memset(&next, 0, sizeof(next));
 	if (!have_sa || !nb || !have_ts || offer.nprop != 1 ||
 	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
@@ -1827,13 +1856,29 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 		sa->rekey_at = sa->ctx->now + 60;
 		return;
 	}
+	if (sa->rk_ke) {
+		struct ikev2_ke ker;
+
+		girlen = sizeof(gir);
+		if (!keb || ikev2_pld_ke(keb, &ker) ||
+		    crypto_ke_shared(sa->rk_ke, ker.data.p, ker.data.len, gir,
+				     &girlen)) {
+			ike_log(sa, "Child SA rekey: no usable KE in the answer");
+			sa->rekey_at = sa->ctx->now + 60;
+			return;
+		}
+		crypto_ke_free(sa->rk_ke);
+		sa->rk_ke = NULL;
+	}
 	next.spi_in = sa->rk_spi_in;
 	next.spi_out = c.spi;
 	child_retire(sa);
 	sa->child = next;
 	/* We sent Ni here whatever our role in the IKE SA. */
-	if (install_child_keys(sa, true, NULL, 0, sa->rk_ni, sizeof(sa->rk_ni),
-			       nb->p, nb->len)) {
+	ret = install_child_keys(sa, true, gir, girlen, sa->rk_ni,
+				 sizeof(sa->rk_ni), nb->p, nb->len);
+	explicit_bzero(gir, sizeof(gir));
+	if (ret) {
 		ike_log(sa, "rekeyed Child SA not installed");
 		return;
 	}
@@ -2041,7 +2086,7 @@ static void on_create_child_request(struct ike_sa *sa,
 		}
 	}
 	memset(&next, 0, sizeof(next));
-	nesp = esp_proposals(p, esp);
+	nesp = esp_proposals(p, esp, true);
 	if (!sab || ikev2_pld_sa(sab, &offer) || !nb || ikev2_pld_nonce(nb)) {
 		refuse = N_INVALID_SYNTAX;
 	} else if (offer.nprop && offer.prop[0].proto == IKEV2_PROTO_IKE) {
@@ -2077,6 +2122,11 @@ static void on_create_child_request(struct ike_sa *sa,
 	crypto_random(nr, sizeof(nr));
 	ikev2_out_chain(&out);
 	chosen_to_proposal(&c, IKEV2_PROTO_ESP, &one);
+	if (ke) {
+		/* The answer names the key exchange it used (3.3.6). */
+		one.dh[0] = kei.group;
+		one.n_dh = 1;
+	}
 	if (out_sa(&out, &one, 1, IKEV2_PROTO_ESP, next.spi_in, c.num))
 		goto out;
 	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, sizeof(nr));

@@ -135,6 +135,7 @@ struct ike_sa {
 	enum { PEND_NONE, PEND_AUTH, PEND_REKEY, PEND_DELETE_OLD,
 	       PEND_OTHER } pending;
 	uint8_t rk_ni[32];	/* our nonce in the rekey request */
+	struct crypto_ke *rk_ke;	/* its key exchange, with PFS */
 	uint32_t rk_spi_in;	/* the SPI it offers */
 };
 

@@ -301,6 +301,22 @@ case_rekey_by_strongswan() {
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
 }
 
+# The same with PFS (RFC 7296 1.3.1): a fresh X25519 exchange per rekey.
+case_rekey_pfs_by_strongswan() {
+	IKE_EXTRA="EspProposals = aes128gcm16-x25519" setup start
+	charon_up none aes128gcm16-x25519
+	daemon_a
+	check_tunnel
+	ping_run pings 100
+	sleep 2
+	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
+	wait_until 20 grep -q 'Child SA rekeyed by the peer.*with PFS' "$(bg_out ike_a)" ||
+		fail "no PFS rekey seen:"$'\n'"$(cat "$(bg_out ike_a)")"
+	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
+		fail "the old Child SA was not deleted"
+	ping_lossless pings
+}
+
 # ikehelper rekeys (ChildLifetime 30 s: at 27 s) while pings run.
 case_rekey_by_ikehelper() {
 	IKE_EXTRA="ChildLifetime = 30s" setup start
@@ -377,6 +393,7 @@ CASES=(
 	"delete_by_peer		case_delete_by_peer"
 	"rekey_by_strongswan	case_rekey_by_strongswan"
 	"rekey_by_ikehelper	case_rekey_by_ikehelper"
+	"rekey_pfs_by_strongswan	case_rekey_pfs_by_strongswan"
 	"ike_rekey_by_strongswan	case_ike_rekey_by_strongswan"
 )
 [ -x "$CHARON" ] || skip "strongSwan's charon is not installed (apt-get install strongswan-charon strongswan-swanctl)"

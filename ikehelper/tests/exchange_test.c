@@ -197,6 +197,13 @@ static const struct xcase cases[] = {
 				  "EspProposals = aes128-sha256-esn\n"),
 	  B_CONF("EspProposals = aes128-sha256-esn\n"), 1,
 	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 600 },
+	{ "rekey_pfs_by_initiator", A_CONF("ChildLifetime = 10m\n"
+					   "EspProposals = aes128gcm16-x25519\n"),
+	  B_CONF("EspProposals = aes128gcm16-x25519\n"), 1,
+	  ESPIF_ALG_AES_GCM, 0, 600 },
+	{ "rekey_pfs_by_responder", A_CONF("EspProposals = aes256gcm16-ecp256\n"),
+	  B_CONF("ChildLifetime = 10m\nEspProposals = aes256gcm16-ecp256\n"), 1,
+	  ESPIF_ALG_AES_GCM, 0, 600 },
 	{ "ts_unacceptable", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
 	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0 },
