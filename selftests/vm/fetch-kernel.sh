@@ -4,6 +4,7 @@
 # fetch-kernel.sh SERIES CACHEDIR
 #
 # Fetch the newest Debian amd64 kernel of SERIES (6.1, 6.12) and its headers
+# (SERIES debug: build the debug kernel instead, build-debug-kernel.sh)
 # from the Debian archive with `apt-get download`, unpack them with `dpkg -x`
 # into CACHEDIR/<kernelrelease>/ and print that kernel release on stdout.
 # Nothing is installed on the host.  A second call with a warm cache only asks
@@ -21,6 +22,8 @@ cache=$(realpath -m "${2:?usage: fetch-kernel.sh SERIES CACHEDIR}")
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
 case "$series" in
+debug)	# Not Debian's: built from linux-source-6.12 with KASAN & co.
+	exec "$(dirname "$0")/build-debug-kernel.sh" "$cache" ;;
 6.1)	pattern='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
 6.12)	pattern='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
 *)	die "unknown kernel series '$series' (known: 6.1 6.12)" ;;

@@ -41,11 +41,42 @@ echo 0 > /proc/sys/kernel/printk_ratelimit 2>/dev/null
 # Everything printed from here on is KTAP; keep kernel chatter off it.
 dmesg -n 1
 
+# A debug kernel (make check-debug) has kmemleak: forget what boot left
+# behind, so that what is reported at the end happened during the tests.
+kmemleak=/sys/kernel/debug/kmemleak
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -e "$kmemleak" ] && echo clear > "$kmemleak"
+mark=$(dmesg | wc -l)
+
 rc=1
 if cd "$ESPIF_TOP"; then
 	IFS=, read -r -a tests <<< "${ESPIF_TESTS:-}"
 	selftests/run.sh "${tests[@]}"
 	rc=$?
+fi
+
+# Reports that came after the last case's own check (deferred frees, RCU
+# callbacks, module unload): the whole log once more, then kmemleak.
+sleep 2
+bad=$(dmesg | tail -n +"$((mark + 1))" | grep -E 'WARNING:|BUG:|Oops|general protection|refcount_t|UBSAN|KASAN|ODEBUG|list_(add|del) corruption|possible (circular|recursive) locking' || true)
+if [ -n "$bad" ]; then
+	echo "# kernel reports during the run:"
+	echo "$bad" | head -n 40 | sed 's/^/# /'
+	rc=1
+fi
+if [ -e "$kmemleak" ]; then
+	# Two scans: an object is reported once it stayed unreferenced.
+	echo scan > "$kmemleak"
+	sleep 6
+	echo scan > "$kmemleak"
+	leaks=$(cat "$kmemleak")
+	if [ -n "$leaks" ]; then
+		echo "# kmemleak: $(echo "$leaks" | grep -c unreferenced) unreferenced objects"
+		echo "$leaks" | head -n 60 | sed 's/^/# /'
+		rc=1
+	else
+		echo "# kmemleak: no leaks"
+	fi
 fi
 echo "$rc" > /run/espif-out/rc
 dmesg > /run/espif-out/dmesg 2>/dev/null
