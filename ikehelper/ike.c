@@ -665,6 +665,16 @@ static bool list_has(const uint16_t *l, unsigned int n, uint16_t v)
 	return false;
 }
 
+/* The peer's transform @id, if ours allow it and none is taken yet. */
+static void take(const uint16_t *ours, unsigned int n, uint16_t id,
+		 bool *got, uint16_t *slot)
+{
+	if (!*got && list_has(ours, n, id)) {
+		*slot = id;
+		*got = true;
+	}
+}
+
 /*
  * The first of the peer's proposals that one of ours accepts whole: one
  * transform of each type the kind needs (the first acceptable one).
@@ -704,28 +714,17 @@ static int choose(const struct ikev2_sa *offer, const struct proposal *ours,
 					}
 					break;
 				case IKEV2_XFORM_INTEG:
-					if (!got_integ && list_has(pr->integ, pr->n_integ, x->id)) {
-						c->integ = x->id;
-						got_integ = true;
-					}
+					take(pr->integ, pr->n_integ, x->id, &got_integ,
+					     &c->integ);
 					break;
 				case IKEV2_XFORM_PRF:
-					if (!got_prf && list_has(pr->prf, pr->n_prf, x->id)) {
-						c->prf = x->id;
-						got_prf = true;
-					}
+					take(pr->prf, pr->n_prf, x->id, &got_prf, &c->prf);
 					break;
 				case IKEV2_XFORM_DH:
-					if (!got_dh && list_has(pr->dh, pr->n_dh, x->id)) {
-						c->dh = x->id;
-						got_dh = true;
-					}
+					take(pr->dh, pr->n_dh, x->id, &got_dh, &c->dh);
 					break;
 				case IKEV2_XFORM_ESN:
-					if (!got_esn && list_has(pr->esn, pr->n_esn, x->id)) {
-						c->esn = x->id;
-						got_esn = true;
-					}
+					take(pr->esn, pr->n_esn, x->id, &got_esn, &c->esn);
 					break;
 				}
 			}
