@@ -514,37 +514,30 @@ static struct ikev2_sk_keys keys_in(const struct ike_sa *sa)
 }
 
 /*
- * SKEYSEED = prf(Ni | Nr, g^ir); {SK_d | SK_ai | SK_ar | SK_ei | SK_er |
- * SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (2.14).
+ * {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED,
+ * Ni | Nr | SPIi | SPIr), with the SA's own PRF, nonces and SPIs (2.14;
+ * 2.18 for a rekeyed IKE SA, whose SKEYSEED came from the old PRF and has
+ * that PRF's length, @seedlen).
  */
-static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
-			   size_t peer_ke_len)
+static int ike_keys_from_skeyseed(struct ike_sa *sa, const uint8_t *skeyseed,
+				  size_t seedlen)
 {
 	struct crypto_sk_alg a = sk_alg(sa);
-	uint8_t gir[CRYPTO_MAX_KE], nonces[128], skeyseed[CRYPTO_MAX_KEY];
 	uint8_t seed[128 + 16], km[7 * CRYPTO_MAX_KEY], *p;
-	size_t girlen = sizeof(gir), total;
 	int ret, plen = crypto_prf_len(sa->prf);
+	size_t total;
 
-	ret = crypto_ke_shared(sa->ke, peer_ke, peer_ke_len, gir, &girlen);
-	if (ret)
-		return ret;
 	if (plen < 0 || crypto_sk_keylen(&a) < 0 || crypto_sk_integ_keylen(&a) < 0)
 		return -ENOTSUP;
 	sa->prf_len = (size_t)plen;
 	sa->ekey_len = (size_t)crypto_sk_keylen(&a);
 	sa->ikey_len = (size_t)crypto_sk_integ_keylen(&a);
-	memcpy(nonces, sa->ni, sa->ni_len);
-	memcpy(nonces + sa->ni_len, sa->nr, sa->nr_len);
-	ret = crypto_prf(sa->prf, nonces, sa->ni_len + sa->nr_len, gir, girlen,
-			 skeyseed);
-	if (ret)
-		goto out;
-	memcpy(seed, nonces, sa->ni_len + sa->nr_len);
+	memcpy(seed, sa->ni, sa->ni_len);
+	memcpy(seed + sa->ni_len, sa->nr, sa->nr_len);
 	put64(seed + sa->ni_len + sa->nr_len, sa->spi_i);
 	put64(seed + sa->ni_len + sa->nr_len + 8, sa->spi_r);
 	total = 3 * sa->prf_len + 2 * sa->ikey_len + 2 * sa->ekey_len;
-	ret = crypto_prf_plus(sa->prf, skeyseed, sa->prf_len, seed,
+	ret = crypto_prf_plus(sa->prf, skeyseed, seedlen, seed,
 			      sa->ni_len + sa->nr_len + 16, km, total);
 	if (ret)
 		goto out;
@@ -563,9 +556,31 @@ static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 	p += sa->prf_len;
 	memcpy(sa->sk_pr, p, sa->prf_len);
 out:
+	explicit_bzero(km, sizeof(km));
+	return ret;
+}
+
+/* SKEYSEED = prf(Ni | Nr, g^ir) (2.14), then the seven keys. */
+static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
+			   size_t peer_ke_len)
+{
+	uint8_t gir[CRYPTO_MAX_KE], nonces[128], skeyseed[CRYPTO_MAX_KEY];
+	size_t girlen = sizeof(gir);
+	int ret, plen = crypto_prf_len(sa->prf);
+
+	if (plen < 0)
+		return -ENOTSUP;
+	ret = crypto_ke_shared(sa->ke, peer_ke, peer_ke_len, gir, &girlen);
+	if (ret)
+		return ret;
+	memcpy(nonces, sa->ni, sa->ni_len);
+	memcpy(nonces + sa->ni_len, sa->nr, sa->nr_len);
+	ret = crypto_prf(sa->prf, nonces, sa->ni_len + sa->nr_len, gir, girlen,
+			 skeyseed);
+	if (!ret)
+		ret = ike_keys_from_skeyseed(sa, skeyseed, (size_t)plen);
 	explicit_bzero(gir, sizeof(gir));
 	explicit_bzero(skeyseed, sizeof(skeyseed));
-	explicit_bzero(km, sizeof(km));
 	return ret;
 }
 
@@ -1899,16 +1914,14 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 {
 	const struct config_peer *p = peer_cfg(sa);
 	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], skeyseed[CRYPTO_MAX_KEY];
-	uint8_t seed[CRYPTO_MAX_KE + 128], km[7 * CRYPTO_MAX_KEY], *b, *q;
-	size_t girlen = sizeof(gir), kdlen = sizeof(kd), total;
+	uint8_t seed[CRYPTO_MAX_KE + 128], *b;
+	size_t girlen = sizeof(gir), kdlen = sizeof(kd);
 	struct ikev2_sk_keys k = keys_out(sa);
 	static struct ikev2_out out, o;
-	struct crypto_sk_alg a;
 	struct ike_sa *ns;
 	struct ikev2_ke kei;
 	struct proposal one;
 	struct chosen c;
-	int plen;
 
 	if (choose(offer, p->ike, p->n_ike, IKEV2_PROTO_IKE, &c) || !c.spi64 ||
 	    !keb || ikev2_pld_ke(keb, &kei)) {
@@ -1949,10 +1962,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 	memcpy(ns->ni, nb->p, nb->len);
 	ns->ni_len = nb->len;
 	ns->nr_len = 32;
-	a = sk_alg(ns);
-	plen = crypto_prf_len(ns->prf);
-	if (plen < 0 || crypto_sk_keylen(&a) < 0 || crypto_sk_integ_keylen(&a) < 0 ||
-	    crypto_random(ns->nr, ns->nr_len) || crypto_ke_new(ns->dh, &ns->ke) ||
+	if (crypto_random(ns->nr, ns->nr_len) || crypto_ke_new(ns->dh, &ns->ke) ||
 	    crypto_ke_public(ns->ke, kd, &kdlen) ||
 	    crypto_ke_shared(ns->ke, kei.data.p, kei.data.len, gir, &girlen)) {
 		ns->state = IKE_DEAD;
@@ -1960,37 +1970,14 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 				N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	ns->prf_len = (size_t)plen;
-	ns->ekey_len = (size_t)crypto_sk_keylen(&a);
-	ns->ikey_len = (size_t)crypto_sk_integ_keylen(&a);
+	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), the old PRF. */
 	memcpy(seed, gir, girlen);
 	memcpy(seed + girlen, ns->ni, ns->ni_len);
 	memcpy(seed + girlen + ns->ni_len, ns->nr, ns->nr_len);
-	total = 3 * ns->prf_len + 2 * ns->ikey_len + 2 * ns->ekey_len;
 	if (crypto_prf(sa->prf, sa->sk_d, sa->prf_len, seed,
-		       girlen + ns->ni_len + ns->nr_len, skeyseed))
+		       girlen + ns->ni_len + ns->nr_len, skeyseed) ||
+	    ike_keys_from_skeyseed(ns, skeyseed, sa->prf_len))
 		goto fail;
-	memcpy(seed, ns->ni, ns->ni_len);
-	memcpy(seed + ns->ni_len, ns->nr, ns->nr_len);
-	put64(seed + ns->ni_len + ns->nr_len, ns->spi_i);
-	put64(seed + ns->ni_len + ns->nr_len + 8, ns->spi_r);
-	if (crypto_prf_plus(ns->prf, skeyseed, ns->prf_len, seed,
-			    ns->ni_len + ns->nr_len + 16, km, total))
-		goto fail;
-	q = km;
-	memcpy(ns->sk_d, q, ns->prf_len);
-	q += ns->prf_len;
-	memcpy(ns->sk_ai, q, ns->ikey_len);
-	q += ns->ikey_len;
-	memcpy(ns->sk_ar, q, ns->ikey_len);
-	q += ns->ikey_len;
-	memcpy(ns->sk_ei, q, ns->ekey_len);
-	q += ns->ekey_len;
-	memcpy(ns->sk_er, q, ns->ekey_len);
-	q += ns->ekey_len;
-	memcpy(ns->sk_pi, q, ns->prf_len);
-	q += ns->prf_len;
-	memcpy(ns->sk_pr, q, ns->prf_len);
 
 	ikev2_out_chain(&out);
 	chosen_to_proposal(&c, IKEV2_PROTO_IKE, &one);
@@ -2032,7 +2019,6 @@ out:
 	explicit_bzero(gir, sizeof(gir));
 	explicit_bzero(seed, sizeof(seed));
 	explicit_bzero(skeyseed, sizeof(skeyseed));
-	explicit_bzero(km, sizeof(km));
 }
 
 /* The peer rekeys the Child SA (1.3.3) or the IKE SA (2.18). */
