@@ -523,7 +523,7 @@ static int ike_keys_from_skeyseed(struct ike_sa *sa, const uint8_t *skeyseed,
 				  size_t seedlen)
 {
 	struct crypto_sk_alg a = sk_alg(sa);
-	uint8_t seed[128 + 16], km[7 * CRYPTO_MAX_KEY], *p;
+	uint8_t seed[2 * IKEV2_NONCE_MAX + 16], km[7 * CRYPTO_MAX_KEY], *p;
 	int ret, plen = crypto_prf_len(sa->prf);
 	size_t total;
 
@@ -564,7 +564,8 @@ out:
 static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 			   size_t peer_ke_len)
 {
-	uint8_t gir[CRYPTO_MAX_KE], nonces[128], skeyseed[CRYPTO_MAX_KEY];
+	uint8_t gir[CRYPTO_MAX_KE], nonces[2 * IKEV2_NONCE_MAX];
+	uint8_t skeyseed[CRYPTO_MAX_KEY];
 	size_t girlen = sizeof(gir);
 	int ret, plen = crypto_prf_len(sa->prf);
 
@@ -631,7 +632,8 @@ static int derive_child_keys(struct ike_sa *sa, struct ike_child *c,
 			     const uint8_t *ni, size_t nilen,
 			     const uint8_t *nr, size_t nrlen)
 {
-	uint8_t seed[CRYPTO_MAX_KE + 128], km[2 * (CRYPTO_MAX_ENCR_KEY + 32)];
+	uint8_t seed[CRYPTO_MAX_KE + 2 * IKEV2_NONCE_MAX];
+	uint8_t km[2 * (CRYPTO_MAX_ENCR_KEY + 32)];
 	uint8_t *ir_e, *ir_a, *ri_e, *ri_a;
 	size_t per = c->keylen + c->akeylen;
 	int ret;
@@ -1914,7 +1916,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 {
 	const struct config_peer *p = peer_cfg(sa);
 	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], skeyseed[CRYPTO_MAX_KEY];
-	uint8_t seed[CRYPTO_MAX_KE + 128], *b;
+	uint8_t seed[CRYPTO_MAX_KE + 2 * IKEV2_NONCE_MAX], *b;
 	size_t girlen = sizeof(gir), kdlen = sizeof(kd);
 	struct ikev2_sk_keys k = keys_out(sa);
 	static struct ikev2_out out, o;

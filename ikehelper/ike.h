@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "ikev2.h"
 
 struct ike_addr {
 	uint8_t family;		/* 4 or 6 */
@@ -94,7 +95,7 @@ struct ike_sa {
 	/* Negotiated IKE transforms. */
 	uint16_t encr, encr_keylen, integ, prf, dh;
 	struct crypto_ke *ke;
-	uint8_t ni[64], nr[64];
+	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];	/* 16-256 bytes (3.9) */
 	size_t ni_len, nr_len;
 	uint8_t cookie[256];
 	size_t cookie_len;
