@@ -82,6 +82,15 @@ static const struct cfg_case cases[] = {
 	{ "trailing_dash", IFACE PEER "EspProposals = aes128gcm16-\n", 7,
 	  "ends with" },
 	{ "nul_byte", "[Interface]\nLocalId = a\0b\n", 2, "NUL" },
+	{ "auth_bad", IFACE PEER "Auth = certificate\n", 7, "psk or pubkey" },
+	{ "start_bad", IFACE PEER "Start = later\n", 7, "start, trap or none" },
+	{ "dpd_bad", IFACE PEER "DPD = sometimes\n", 7, "a duration, or off" },
+	{ "legacy_bad", "[Interface]\nLegacy = maybe\n", 2, "yes or no" },
+	{ "name_too_long", IFACE PEER "Name = "
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	  7, "longer than 63" },
+	{ "remote_id_empty_value", IFACE "[Peer]\nRemoteId = \n", 4,
+	  "empty value" },
 };
 
 int main(void)
