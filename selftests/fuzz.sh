@@ -28,18 +28,10 @@ A='' B='' IDX=''
 yn() { ynl_ns "$A" "$@"; }
 
 setup() {
-	espif_load
 	# Raw ESP espif does not know goes on to xfrm's ESP, which counts it
 	# in XfrmInNoStates; without esp4 nobody would count it.
 	modprobe -q esp4 2>/dev/null || true
-	A=$(ns_add a)
-	B=$(ns_add b)
-	veth_link "$A" 10.99.0.1/24 "$B" 10.99.0.2/24
-	ip -n "$A" link add esp0 type espif
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.esp0.disable_ipv6=1
-	ip -n "$A" addr add 192.168.1.1/32 dev esp0
-	ip -n "$A" link set esp0 up
-	IDX=$(ip -n "$A" -j link show esp0 | jq '.[0].ifindex')
+	esp_pair
 	ynl_server "$A"
 	yn --do peer-new --json "{\"ifindex\": $IDX, \"id\": 1,
 		\"remote\": \"0a630002\", \"port\": 4500,

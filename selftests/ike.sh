@@ -118,14 +118,7 @@ wait_until() {
 setup() {
 	local start_a=$1 endpoint=10.99.0.2
 
-	espif_load
-	A=$(ns_add a)
-	B=$(ns_add b)
-	veth_link "$A" 10.99.0.1/24 "$B" 10.99.0.2/24
-	ip -n "$A" link add esp0 type espif
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.esp0.disable_ipv6=1
-	ip -n "$A" addr add 192.168.1.1/32 dev esp0
-	ip -n "$A" link set esp0 up
+	esp_pair
 	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
 	ip -n "$B" addr add 192.168.2.1/32 dev lo
 	[ "${2:-}" = nat ] && endpoint=10.98.0.2

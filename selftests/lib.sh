@@ -311,6 +311,22 @@ bg_wait() {
 	fail "no /$2/ from $1 in ${3:-10} s:"$'\n'"$(cat "$out")"
 }
 
+# esp_pair: namespaces A ("a") and B ("b") joined by a veth, va
+# 10.99.0.1/24 - vb 10.99.0.2/24, and esp0 in A: 192.168.1.1/32, up, no
+# IPv6 (its router solicitations and MLD reports would count as
+# tx-no-peer); IDX is esp0's index.  The data-path suites start here.
+esp_pair() {
+	espif_load
+	A=$(ns_add a)
+	B=$(ns_add b)
+	veth_link "$A" 10.99.0.1/24 "$B" 10.99.0.2/24
+	ip -n "$A" link add esp0 type espif
+	ip netns exec "$A" sysctl -qw net.ipv6.conf.esp0.disable_ipv6=1
+	ip -n "$A" addr add 192.168.1.1/32 dev esp0
+	ip -n "$A" link set esp0 up
+	IDX=$(ip -n "$A" -j link show esp0 | jq '.[0].ifindex')
+}
+
 # veth_link NS_A ADDR_A NS_B ADDR_B: veth "va" in NS_A, "vb" in NS_B, up.
 veth_link() {
 	ip -n "$1" link add va type veth peer name vb netns "$3"

@@ -432,18 +432,8 @@ A='' B=''
 dp_setup() {
 	local port=
 
-	espif_load
-	A=$(ns_add a)
-	B=$(ns_add b)
-	veth_link "$A" 10.99.0.1/24 "$B" 10.99.0.2/24
-	ip -n "$A" link add esp0 type espif
-	# No IPv6 on esp0: its router solicitations and MLD reports would
-	# count as tx-no-peer.
-	ip netns exec "$A" sysctl -qw net.ipv6.conf.esp0.disable_ipv6=1
-	ip -n "$A" addr add 192.168.1.1/32 dev esp0
-	ip -n "$A" link set esp0 up
+	esp_pair
 	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
-	IDX=$(ip -n "$A" -j link show esp0 | jq '.[0].ifindex')
 	NS=$A
 	ynl_server "$A"
 	[ "${1:-}" = udp ] && port=', "port": 4500'
