@@ -9,6 +9,8 @@
  *   LocalId      our IKE identity (FQDN, user@fqdn, address), default for
  *                every peer
  *   Legacy       yes: allow MODP-1024, 3DES and SHA-1 in proposals
+ *   Retransmits  how often a request is sent again (after 1, 2, 4, ...
+ *                seconds) before the peer counts as dead (5: 63 s; 0-10)
  * [Peer]
  *   Name         a label for logs and `ikehelper show`
  *   Endpoint     ADDR or ADDR:PORT or [V6ADDR]:PORT; none: responder only
@@ -428,7 +430,7 @@ static int peer_key(struct config *c, struct config_peer *p, const char *key,
 static int interface_key(struct config *c, const char *key, char *v,
 			 const char **why)
 {
-	unsigned long port;
+	unsigned long port, n;
 	char *end;
 
 	if (!strcasecmp(key, "ListenPort")) {
@@ -443,6 +445,16 @@ static int interface_key(struct config *c, const char *key, char *v,
 	}
 	if (!strcasecmp(key, "LocalId"))
 		return copy_id(c->local_id, v, why);
+	if (!strcasecmp(key, "Retransmits")) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno || end == v || *end || n > 10) {
+			*why = "a count, 0-10";
+			return -EINVAL;
+		}
+		c->retransmits = (unsigned int)n;
+		return 0;
+	}
 	if (!strcasecmp(key, "Legacy"))
 		return parse_bool(v, &c->legacy) ? (*why = "yes or no", -EINVAL) : 0;
 	*why = "unknown key in [Interface]";
@@ -508,6 +520,7 @@ int config_parse(const char *text, size_t len, struct config *c,
 	memset(c, 0, sizeof(*c));
 	memset(err, 0, sizeof(*err));
 	c->port = 500;
+	c->retransmits = 5;
 	while (off < len) {
 		char line[LINE_MAX_LEN], *s, *eq, *key, *val, *hash;
 		const char *why = NULL;

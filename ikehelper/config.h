@@ -62,6 +62,7 @@ struct config_peer {
 
 struct config {
 	uint16_t port;			/* IKE port, 500 */
+	unsigned int retransmits;	/* before a peer is dead, 5 */
 	char local_id[CONFIG_ID_MAX];
 	bool legacy;
 	unsigned int npeers;

@@ -46,8 +46,6 @@
 #define ID_IPV6_ADDR	5
 #define AUTH_SHARED_KEY	2
 
-#define RETRANSMIT_TRIES	5
-
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -2293,9 +2291,9 @@ void ike_tick(struct ike_ctx *ctx)
 		}
 		p = peer_cfg(sa);
 		if (sa->req && ctx->now >= sa->retransmit_at) {
-			if (++sa->tries > RETRANSMIT_TRIES) {
+			if (++sa->tries > ctx->cfg->retransmits) {
 				ike_log(sa, "no answer after %u retransmissions: peer dead",
-					RETRANSMIT_TRIES);
+					ctx->cfg->retransmits);
 				child_down(sa);
 				sa->state = IKE_DEAD;
 				continue;

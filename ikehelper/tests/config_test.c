@@ -37,6 +37,8 @@ static const struct cfg_case cases[] = {
 	{ "second_interface", IFACE IFACE, 3, "second [Interface]" },
 	{ "interface_after_peer", IFACE PEER IFACE, 7, "must come before" },
 	{ "bad_port", "[Interface]\nListenPort = 70000\n", 2, "1-65535" },
+	{ "retransmits_11", "[Interface]\nRetransmits = 11\n", 2, "0-10" },
+	{ "retransmits_word", "[Interface]\nRetransmits = five\n", 2, "0-10" },
 	{ "prefix_host_bits", IFACE "[Peer]\nAllowedIPs = 10.0.0.1/8\n", 4,
 	  "bits set past" },
 	{ "prefix_too_long", IFACE "[Peer]\nAllowedIPs = 10.0.0.0/33\n", 4,

@@ -154,12 +154,16 @@ static void teardown(struct side *s)
 	"RemoteId = a.example\n" KEY \
 	"AllowedIPs = 10.0.0.0/16\nLocalIPs = 10.0.2.0/24\n" extra
 
+#define LOSE_ALL	1000
+
 struct xcase {
 	const char *name;
 	const char *a, *b;
 	int children;		/* expected on each side */
 	uint32_t alg;
-	int drop;		/* datagrams the initiator loses first */
+	int drop;		/* datagrams the initiator loses first (LOSE_ALL:
+				 * every one, and Retransmits = 2 must give up
+				 * after exactly 3 sends: 1 + 2 + 4 s) */
 	int advance;		/* then let this many seconds pass: a rekey */
 };
 
@@ -180,6 +184,9 @@ static const struct xcase cases[] = {
 	  B_CONF("Proposals = aes128gcm16-prfsha256-ecp256\n"), 1,
 	  ESPIF_ALG_AES_GCM, 0, 0 },
 	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1, 0 },
+	{ "peer_dead", "[Interface]\nLocalId = a.example\nRetransmits = 2\n"
+	  "[Peer]\nEndpoint = 192.0.2.2\nRemoteId = b.example\n" KEY
+	  "AllowedIPs = 10.0.2.0/24\n", B_CONF(""), 0, 0, LOSE_ALL, 0 },
 	{ "wrong_psk", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
 	  "PresharedKey = 0x00112233445566778899aabbccddeeff\n"
@@ -272,7 +279,9 @@ int main(void)
 				       b.child.spi_in, b.child.spi_out, a.child.spi_in,
 				       a.child.n_remote, b.child.n_remote);
 		}
-		if (c->drop)
+		if (c->drop == LOSE_ALL)
+			ok = ok && a.sent == 3 && !a.ctx.sas;
+		else if (c->drop)
 			ok = ok && a.sent > 2;
 		if (!ok) {
 			printf("# children a=%d b=%d (expected %d)\n", a.children,
