@@ -23,6 +23,10 @@
 #   dkms-6.1     `dkms build` against Debian's 6.1 headers package
 #   dkms-6.12    `dkms build` against Debian's 6.12 headers package
 #
+# The VM stages run at the same time (each guest is one host thread, see
+# run-vm.sh), started together when the first of them is reached; each
+# one's report is printed at its turn (ESPIF_CHECK_SERIAL=1: one by one).
+#
 # The last line is "check: N passed, N failed": each selftest case counts
 # once, every other stage once.  Kernels and sources are cached in
 # ESPIF_CACHE (default ~/.cache/espif).
@@ -165,24 +169,71 @@ stage_dkms() {
 	return $rc
 }
 
+# vm_start: start every VM stage of the run in the background, after what
+# they share (the kernel source for YNL, the kernels, Libreswan) is in the
+# cache, so that no two of them unpack the same thing at once.
+vm_dir=''
+vm_start() {
+	local st series
+
+	vm_dir=$(mktemp -d)
+	tools_src > /dev/null || return 0
+	selftests/vm/fetch-libreswan.sh "$ESPIF_CACHE" > /dev/null || return 0
+	for st in "${stages[@]}"; do
+		[ "${st#vm-}" != "$st" ] || continue
+		series=${st#vm-}
+		selftests/vm/fetch-kernel.sh "$series" "$ESPIF_CACHE" > /dev/null ||
+			continue
+		: > "$vm_dir/$st.log"
+		(counts=$vm_dir/$st.counts
+		 stage_vm "$series" > "$vm_dir/$st.log" 2>&1
+		 echo $? > "$vm_dir/$st.rc.new"
+		 mv "$vm_dir/$st.rc.new" "$vm_dir/$st.rc") &
+	done
+}
+
+# stage_vm_wait SERIES: the report of a VM stage that vm_start started
+# (or, if it could not, of the stage run now).
+stage_vm_wait() {
+	local st=vm-$1 rc
+
+	if [ -z "$vm_dir" ] || [ ! -e "$vm_dir/$st.log" ]; then
+		stage_vm "$1"
+		return
+	fi
+	while [ ! -e "$vm_dir/$st.rc" ]; do
+		sleep 5
+	done
+	cat "$vm_dir/$st.log"
+	[ -s "$vm_dir/$st.counts" ] && cp "$vm_dir/$st.counts" "$counts"
+	rc=$(cat "$vm_dir/$st.rc")
+	return "$rc"
+}
+
 echo "KTAP version 1"
 echo "1..${#stages[@]}"
 n=0 pass=0 fail=0 start=$SECONDS
 counts=$(mktemp)
-trap 'rm -f "$counts"' EXIT
+trap 'rm -rf "$counts" "$counts.start" "$vm_dir"' EXIT
 for s in "${stages[@]}"; do
 	n=$((n + 1))
 	vm_pass='' vm_fail=''
 	: > "$counts"
 	t0=$SECONDS
 	log "stage $s"
+	# Not in the pipeline below: the jobs must be this shell's.
+	if [ "${s#vm-}" != "$s" ] && [ -z "$vm_dir" ] &&
+	   [ "${ESPIF_CHECK_SERIAL:-0}" != 1 ]; then
+		vm_start > "$counts.start" 2>&1
+		sed -e 's/^/    /' "$counts.start"
+	fi
 	case "$s" in
 	regen)		stage_regen ;;
 	style)		stage_style ;;
 	ikehelper)	stage_ikehelper ;;
 	kunit)		stage_kunit ;;
 	fuzz)		stage_fuzz ;;
-	vm-*)		stage_vm "${s#vm-}" ;;
+	vm-*)		stage_vm_wait "${s#vm-}" ;;
 	compile-*)	stage_compile "${s#compile-}" ;;
 	dkms-*)		stage_dkms "${s#dkms-}" ;;
 	*)		log "unknown stage $s"; false ;;
