@@ -8,26 +8,17 @@
 # rekeys the Child SA under traffic without losing a packet; a delete
 # takes the Child SA down.
 #
-#   ns "a"                                   ns "b"
-#   +--------------------------------+       +-------------------------------+
-#   | esp0 (espif) 192.168.1.1/32    |       | 192.168.2.1/32 on lo          |
-#   | ikehelper daemon -c a.conf     |       | charon + swanctl (xfrm)       |
-#   |   a.example, PSK               |       |   b.example, PSK              |
-#   | 192.168.2.0/24 -> esp0         |       |   (private /run, own vici)    |
-#   |  va 10.99.0.1/24 ==============+ veth =+== vb 10.99.0.2/24             |
-#   +--------------------------------+       +-------------------------------+
-#
-#   initiator_nat: a router namespace "r" between them masquerades a
-#   (10.99.0.1 behind 10.99.0.254 -> 10.98.0.254 in front of b 10.98.0.2):
-#   NAT detection moves IKE to 4500 and ESP into UDP through espif's socket.
-#
-#   a: va 10.99.0.1 == ra 10.99.0.254 [r: SNAT] rb 10.98.0.254 == vb 10.98.0.2 :b
+#   The topology (ns a: esp0 + ikehelper; ns b: charon + swanctl in a
+#   private mount namespace with its own vici socket; initiator_nat: a
+#   masquerading router between them) is drawn in ike_lib.sh.
+#   initiator_nat: NAT detection moves IKE to 4500 and ESP into UDP
+#   through espif's socket.
 
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ike_lib.sh"
 
-PSK=0sVGhpcyBpcyBhIGxvbmcgZW5vdWdoIGtleQ==
 CHARON=/usr/lib/ipsec/charon
-A='' B='' SS=''
+SS=''
 
 # The strongSwan side: config, a charon in its own mount namespace (a
 # private /run for its pid file), then the connection loaded over vici.
@@ -105,46 +96,9 @@ swanctl_b() {
 	ip netns exec "$B" swanctl "$@" --uri "unix://$SS/charon.vici"
 }
 
-# wait_until SECONDS CMD...: poll CMD until it succeeds.
-wait_until() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-setup() {
-	local start_a=$1 endpoint=10.99.0.2
-
-	esp_pair
-	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
-	ip -n "$B" addr add 192.168.2.1/32 dev lo
-	[ "${2:-}" = nat ] && endpoint=10.98.0.2
-
-	cat > "$ESPIF_TMP/a.conf" <<EOF
-[Interface]
-LocalId = a.example
-
-[Peer]
-Name = b
-Endpoint = $endpoint
-RemoteId = b.example
-PresharedKey = $PSK
-AllowedIPs = 192.168.2.0/24
-LocalIPs = 192.168.1.0/24
-Start = $start_a
-${IKE_EXTRA:-}
-EOF
-	chmod 600 "$ESPIF_TMP/a.conf"
-}
-
-daemon_a() {
-	bg_start ike_a ip netns exec "$A" "$ESPIF_IKEHELPER" daemon -c \
-		"$ESPIF_TMP/a.conf" esp0
-	bg_wait ike_a 'IKE on UDP' 20
-}
+# check_tunnel's hooks (ike_lib.sh).
+peer_child_up() { swanctl_b --list-sas | grep -q 'INSTALLED'; }
+peer_log() { cat "$(bg_out charon)"; }
 
 # With ESPIF_ARTIFACTS (run-vm.sh ESPIF_VM_ARTIFACTS=DIR), every IKE
 # message of the case is saved, one file each, for the fuzzers' seeds.
@@ -185,27 +139,6 @@ while off + 16 <= len(raw):
 PY
 }
 
-ping_ok() {
-	ip netns exec "$A" ping -q -c 3 -i 0.3 -W 2 -I 192.168.1.1 192.168.2.1 >/dev/null
-}
-
-# The SA counters espif keeps for the Child SA: both directions used.
-esp0_sa_packets() {
-	ynl_ns "$A" --dump sa-get --json "{\"ifindex\": $(ip -n "$A" -j link show esp0 | jq '.[0].ifindex')}" |
-		jq -c '[.[] | {dir, packets}] | sort_by(.dir)'
-}
-
-check_tunnel() {
-	wait_until 30 grep -q 'Child SA up' "$(bg_out ike_a)" ||
-		fail "no Child SA:"$'\n'"$(cat "$(bg_out ike_a)")"$'\n'"$(tail -n 30 "$(bg_out charon)")"
-	ping_ok || fail "no ping through the tunnel"
-	# xfrm on b saw the same traffic: ESP in both directions.
-	swanctl_b --list-sas | grep -q 'INSTALLED' || fail "strongSwan has no installed Child SA"
-	check_eq "$(esp0_sa_packets | jq -c '[.[] | .packets > 0]')" '[true,true]' \
-		"both SAs carried packets"
-	dmesg_clean
-}
-
 case_initiator_psk() {
 	setup start
 	charon_up none aes128gcm16
@@ -227,31 +160,8 @@ case_responder_psk() {
 }
 
 case_initiator_nat() {
-	local R
-
 	setup start nat
-	R=$(ns_add r)
-	ip -n "$A" link del va
-	ip -n "$A" link add va type veth peer name ra netns "$R"
-	ip -n "$B" link add vb type veth peer name rb netns "$R"
-	ip -n "$A" addr add 10.99.0.1/24 dev va
-	ip -n "$R" addr add 10.99.0.254/24 dev ra
-	ip -n "$R" addr add 10.98.0.254/24 dev rb
-	ip -n "$B" addr add 10.98.0.2/24 dev vb
-	for l in "$A va" "$R ra" "$R rb" "$B vb"; do
-		set -- $l
-		ip -n "$1" link set "$2" up
-	done
-	ip -n "$A" route add default via 10.99.0.254
-	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$R" nft -f - <<'NFT' || fail "nft refused the NAT rules"
-table ip nat {
-	chain post {
-		type nat hook postrouting priority 100;
-		oifname "rb" masquerade
-	}
-}
-NFT
+	nat_router
 	charon_up none aes128gcm16 nat
 	daemon_a
 	check_tunnel
@@ -261,19 +171,6 @@ NFT
 		fail "the Child SA is not ESP in UDP"
 	swanctl_b --list-sas | grep -q 'TUNNEL-in-UDP' ||
 		fail "strongSwan does not see the NAT:"$'\n'"$(swanctl_b --list-sas)"
-}
-
-# ping_run NAME COUNT: pings from a in the background (0.1 s apart).
-ping_run() {
-	bg_start "$1" ip netns exec "$A" ping -n -c "$2" -i 0.1 -W 2 \
-		-I 192.168.1.1 192.168.2.1
-}
-
-ping_lossless() {
-	wait_until 60 grep -q 'packet loss' "$(bg_out "$1")" ||
-		fail "ping $1 did not finish"
-	grep -q ' 0% packet loss' "$(bg_out "$1")" ||
-		fail "packets lost across the rekey: $(grep 'packet loss' "$(bg_out "$1")")"
 }
 
 # strongSwan rekeys the Child SA while pings run: make-before-break on
@@ -291,6 +188,7 @@ case_rekey_by_strongswan() {
 	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
 		fail "the old Child SA was not deleted"
 	ping_lossless pings
+	tcp_both
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
 }
 
@@ -308,6 +206,7 @@ case_rekey_pfs_by_strongswan() {
 	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
 		fail "the old Child SA was not deleted"
 	ping_lossless pings
+	tcp_both
 }
 
 # ikehelper rekeys (ChildLifetime 30 s: at 27 s) while pings run.
@@ -320,6 +219,7 @@ case_rekey_by_ikehelper() {
 	wait_until 40 grep -q 'old Child SA deleted' "$(bg_out ike_a)" ||
 		fail "no rekey:"$'\n'"$(cat "$(bg_out ike_a)")"
 	ping_lossless pings
+	tcp_both
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
 	swanctl_b --list-sas | grep -q 'INSTALLED' || fail "strongSwan lost the Child SA"
 }
@@ -342,6 +242,7 @@ case_ike_rekey_by_strongswan() {
 	wait_until 20 grep -q 'Child SA rekeyed by the peer' "$(bg_out ike_a)" ||
 		fail "no Child SA rekey over the new IKE SA:"$'\n'"$(cat "$(bg_out ike_a)")"
 	ping_lossless pings
+	tcp_both
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
 }
 
@@ -377,6 +278,9 @@ case_delete_by_peer() {
 	check_eq "$(esp0_sa_packets)" '[]' "SAs left on esp0"
 }
 
+# strongSwan vanishes: ikehelper's DPD clears the SAs, then restarts.
+case_dpd_peer_gone() { dpd_check charon_up none aes128gcm16; }
+
 CASES=(
 	"initiator_psk		case_initiator_psk"
 	"responder_psk		case_responder_psk"
@@ -384,6 +288,7 @@ CASES=(
 	"initiator_chacha	case_initiator_chacha"
 	"responder_cbc		case_responder_cbc"
 	"delete_by_peer		case_delete_by_peer"
+	"dpd_peer_gone		case_dpd_peer_gone"
 	"rekey_by_strongswan	case_rekey_by_strongswan"
 	"rekey_by_ikehelper	case_rekey_by_ikehelper"
 	"rekey_pfs_by_strongswan	case_rekey_pfs_by_strongswan"

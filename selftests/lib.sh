@@ -122,7 +122,7 @@ cleanup_all() {
 }
 
 ktap_run_cases() {
-	local n=${#CASES[@]} i=0 entry name fn rc log
+	local n=${#CASES[@]} i=0 entry name fn rc log t0
 	local pass=0 failed=0 skipped=0
 
 	ESPIF_TMP=$(mktemp -d)
@@ -133,8 +133,10 @@ ktap_run_cases() {
 		read -r name fn <<< "$entry"
 		log="$ESPIF_TMP/$name.log"
 		dmesg_mark
+		t0=$SECONDS
 		(set -e; "$fn") > "$log" 2>&1
 		rc=$?
+		echo "# $name: $((SECONDS - t0)) s"
 		# Each case starts from a clean slate whatever it left.
 		(cleanup_all) >/dev/null 2>&1
 		if [ "${KTAP_SHOW_OUTPUT:-0}" = 1 ] ||
@@ -361,4 +363,32 @@ xfrm_tunnel() {
 		tmpl src "$l" dst "$r" proto esp mode tunnel
 	ip -n "$ns" xfrm policy add src "$rn" dst "$ln" dir in \
 		tmpl src "$r" dst "$l" proto esp mode tunnel
+}
+
+# --- TCP through a tunnel (xfrm_lib.sh, ike_lib.sh; each has wait_until) --
+
+sock_addr() { case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
+
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
+# tcp_xfer FROM_NS TO_NS FAM SRC DST [KIB]: send KIB (default 256) random
+# KiB over TCP from SRC to DST; what arrives must be what was sent.
+tcp_xfer() {
+	local from=$1 to=$2 fam=$3 src=$4 dst=$5 kib=${6:-256} port=5001 pid
+	local in="$ESPIF_TMP/tcp.in" out="$ESPIF_TMP/tcp.out"
+	head -c "$((kib * 1024))" /dev/urandom > "$in"
+	rm -f "$out"
+	bg_start tcp_rx ip netns exec "$to" timeout 120 socat -u \
+		"TCP$fam-LISTEN:$port,bind=$(sock_addr "$dst"),reuseaddr" \
+		"CREATE:$out"
+	pid=${BG_PIDS[-1]}
+	wait_until 30 listening "$to" "$port" ||
+		fail "nothing listens on TCP $port in $to"
+	in_ns "$from" timeout 120 socat -u "OPEN:$in" \
+		"TCP$fam:$(sock_addr "$dst"):$port,bind=$(sock_addr "$src")" ||
+		fail "TCP $src -> $dst: sender failed"
+	wait "$pid" ||
+		fail "TCP $src -> $dst: receiver failed: $(cat "$(bg_out tcp_rx)")"
+	cmp -s "$in" "$out" ||
+		fail "TCP $src -> $dst: the $(stat -c %s "$out") bytes received differ from the $((kib * 1024)) sent"
 }

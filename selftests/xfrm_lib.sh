@@ -276,31 +276,6 @@ ping_ok() {
 		fail "ping $src -> $dst lost packets:"$'\n'"$out"
 }
 
-sock_addr() { case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
-
-listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
-
-# tcp_xfer FROM_NS TO_NS FAM SRC DST [KIB]: send KIB (default 256) random
-# KiB over TCP from SRC to DST; what arrives must be what was sent.
-tcp_xfer() {
-	local from=$1 to=$2 fam=$3 src=$4 dst=$5 kib=${6:-256} port=5001 pid
-	local in="$ESPIF_TMP/tcp.in" out="$ESPIF_TMP/tcp.out"
-	head -c "$((kib * 1024))" /dev/urandom > "$in"
-	rm -f "$out"
-	bg_start tcp_rx ip netns exec "$to" timeout 120 socat -u \
-		"TCP$fam-LISTEN:$port,bind=$(sock_addr "$dst"),reuseaddr" \
-		"CREATE:$out"
-	pid=${BG_PIDS[-1]}
-	wait_until 30 listening "$to" "$port"
-	in_ns "$from" timeout 120 socat -u "OPEN:$in" \
-		"TCP$fam:$(sock_addr "$dst"):$port,bind=$(sock_addr "$src")" ||
-		fail "TCP $src -> $dst: sender failed"
-	wait "$pid" ||
-		fail "TCP $src -> $dst: receiver failed: $(cat "$(bg_out tcp_rx)")"
-	cmp -s "$in" "$out" ||
-		fail "TCP $src -> $dst: the $(stat -c %s "$out") bytes received differ from the $((kib * 1024)) sent"
-}
-
 # traffic_both_ways FAM: pings and a TCP transfer a -> b and b -> a.
 traffic_both_ways() {
 	local fam=$1 ia=$IN_A4 ib=$IN_B4

@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# ikehelper's side of the interop suites (ike.sh: strongSwan, libreswan.sh:
+# Libreswan), sourced after lib.sh.  The suite brings the peer up in ns
+# "b" and defines two hooks for check_tunnel:
+#   peer_child_up   succeeds when the peer has its Child SA in xfrm
+#   peer_log        prints the peer daemon's log (for failure messages)
+#
+#   ns "a"                                   ns "b"
+#   +--------------------------------+       +-------------------------------+
+#   | esp0 (espif) 192.168.1.1/32    |       | 192.168.2.1/32 on lo          |
+#   | ikehelper daemon -c a.conf     |       | the peer (xfrm)               |
+#   |   a.example, PSK               |       |   b.example, PSK              |
+#   | 192.168.2.0/24 -> esp0         |       |   (private /run)              |
+#   |  va 10.99.0.1/24 ==============+ veth =+== vb 10.99.0.2/24             |
+#   +--------------------------------+       +-------------------------------+
+#
+#   nat_router: a router namespace "r" between them masquerades a
+#   (10.99.0.1 behind 10.99.0.254 -> 10.98.0.254 in front of b 10.98.0.2).
+#
+#   a: va 10.99.0.1 == ra 10.99.0.254 [r: SNAT] rb 10.98.0.254 == vb 10.98.0.2 :b
+
+PSK=0sVGhpcyBpcyBhIGxvbmcgZW5vdWdoIGtleQ==
+A='' B=''
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# setup START [nat]: the namespaces, esp0, and a.conf for ikehelper
+# (Start = START; IKE_IFACE_EXTRA and IKE_EXTRA add lines to the
+# [Interface] and the [Peer] section).
+setup() {
+	local start_a=$1 endpoint=10.99.0.2
+
+	esp_pair
+	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
+	ip -n "$B" addr add 192.168.2.1/32 dev lo
+	[ "${2:-}" = nat ] && endpoint=10.98.0.2
+
+	cat > "$ESPIF_TMP/a.conf" <<EOF
+[Interface]
+LocalId = a.example
+${IKE_IFACE_EXTRA:-}
+
+[Peer]
+Name = b
+Endpoint = $endpoint
+RemoteId = b.example
+PresharedKey = $PSK
+AllowedIPs = 192.168.2.0/24
+LocalIPs = 192.168.1.0/24
+Start = $start_a
+${IKE_EXTRA:-}
+EOF
+	chmod 600 "$ESPIF_TMP/a.conf"
+}
+
+# nat_router: replace the veth between a and b by a masquerading router.
+nat_router() {
+	local R
+
+	R=$(ns_add r)
+	ip -n "$A" link del va
+	ip -n "$A" link add va type veth peer name ra netns "$R"
+	ip -n "$B" link add vb type veth peer name rb netns "$R"
+	ip -n "$A" addr add 10.99.0.1/24 dev va
+	ip -n "$R" addr add 10.99.0.254/24 dev ra
+	ip -n "$R" addr add 10.98.0.254/24 dev rb
+	ip -n "$B" addr add 10.98.0.2/24 dev vb
+	for l in "$A va" "$R ra" "$R rb" "$B vb"; do
+		set -- $l
+		ip -n "$1" link set "$2" up
+	done
+	ip -n "$A" route add default via 10.99.0.254
+	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$R" nft -f - <<'NFT' || fail "nft refused the NAT rules"
+table ip nat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "rb" masquerade
+	}
+}
+NFT
+}
+
+daemon_a() {
+	bg_start ike_a ip netns exec "$A" "$ESPIF_IKEHELPER" daemon -c \
+		"$ESPIF_TMP/a.conf" esp0
+	bg_wait ike_a 'IKE on UDP' 20
+}
+
+ike_log() { cat "$(bg_out ike_a)"; }
+
+ping_ok() {
+	ip netns exec "$A" ping -q -c 3 -i 0.3 -W 2 -I 192.168.1.1 192.168.2.1 >/dev/null
+}
+
+# tcp_both: 64 KiB over TCP each way through the tunnel, byte for byte.
+tcp_both() {
+	tcp_xfer "$A" "$B" 4 192.168.1.1 192.168.2.1 64
+	tcp_xfer "$B" "$A" 4 192.168.2.1 192.168.1.1 64
+}
+
+# The SA counters espif keeps for the Child SA: both directions used.
+esp0_sa_packets() {
+	ynl_ns "$A" --dump sa-get --json "{\"ifindex\": $(ip -n "$A" -j link show esp0 | jq '.[0].ifindex')}" |
+		jq -c '[.[] | {dir, packets}] | sort_by(.dir)'
+}
+
+# check_tunnel: ikehelper has its Child SA, a ping and TCP both ways
+# pass, the peer has its Child SA and espif counted packets both ways.
+check_tunnel() {
+	wait_until 30 grep -q 'Child SA up' "$(bg_out ike_a)" ||
+		fail "no Child SA:"$'\n'"$(ike_log)"$'\n'"$(peer_log | tail -n 30)"
+	ping_ok || fail "no ping through the tunnel"
+	tcp_both
+	wait_until 10 peer_child_up ||
+		fail "the peer has no Child SA:"$'\n'"$(peer_log | tail -n 30)"
+	check_eq "$(esp0_sa_packets | jq -c '[.[] | .packets > 0]')" '[true,true]' \
+		"both SAs carried packets"
+	dmesg_clean
+}
+
+# ike_wait SECONDS ERE WHAT: wait for ERE in ikehelper's log.
+ike_wait() {
+	wait_until "$1" grep -Eq -- "$2" "$(bg_out ike_a)" ||
+		fail "$3:"$'\n'"$(ike_log)"
+}
+
+# ping_run NAME COUNT: pings from a in the background (0.1 s apart).
+ping_run() {
+	bg_start "$1" ip netns exec "$A" ping -n -c "$2" -i 0.1 -W 2 \
+		-I 192.168.1.1 192.168.2.1
+}
+
+ping_lossless() { ping_loss_at_most "$1" 0; }
+
+# ping_loss_at_most NAME N: ping_run NAME ended with at most N lost.
+ping_loss_at_most() {
+	local sent got
+
+	wait_until 60 grep -q 'packet loss' "$(bg_out "$1")" ||
+		fail "ping $1 did not finish"
+	read -r sent got < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+		"$(bg_out "$1")")
+	[ -n "$sent" ] && [ $((sent - got)) -le "$2" ] ||
+		fail "packets lost across the rekey: $(grep 'packet loss' "$(bg_out "$1")")"
+}
+
+# child_ups N: ikehelper has brought a Child SA up at least N times.
+child_ups() { [ "$(grep -c 'Child SA up' "$(bg_out ike_a)")" -ge "$1" ]; }
+
+# dpd_check PEER_UP...: the tunnel comes up (PEER_UP starts the peer) with
+# DPD = 3s and Retransmits = 2.  The peer vanishes (ns b drops everything it
+# receives, its daemon keeps running): ikehelper's liveness check (RFC 7296
+# 2.4) gets no answer after 1 + 2 + 4 s, the peer is declared dead and the
+# SAs leave espif; with Start = start it then keeps trying, and once the
+# peer is back a new IKE SA (INITIAL_CONTACT replaces the old one there)
+# carries traffic again.
+dpd_check() {
+	IKE_IFACE_EXTRA="Retransmits = 2" IKE_EXTRA="DPD = 3s" setup start
+	"$@"
+	daemon_a
+	check_tunnel
+
+	ip netns exec "$B" nft -f - <<'NFT' || fail "nft refused the drop rule"
+table inet vanish {
+	chain input {
+		type filter hook input priority -10; policy drop;
+	}
+}
+NFT
+	ike_wait 30 'peer dead' "no dead peer detected"
+	check_eq "$(esp0_sa_packets)" '[]' "SAs on esp0 once the peer is dead"
+	ping_ok && fail "a ping passed with the peer gone"
+	ip netns exec "$B" nft delete table inet vanish
+	wait_until 40 child_ups 2 ||
+		fail "no new Child SA once the peer was back:"$'\n'"$(ike_log)"
+	ping_ok || fail "no ping through the new Child SA"
+	tcp_both
+	wait_until 10 peer_child_up || fail "the peer has no Child SA"
+}
