@@ -24,6 +24,10 @@ pkgs=(
 	# ike.sh: strongSwan, the interop peer (its plugins: X25519, GCM...)
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	libstrongswan-extra-plugins
+	# libreswan.sh: Libreswan is unpacked, not installed (it conflicts
+	# with strongSwan's packages: vm/fetch-libreswan.sh); pluto's
+	# libraries beyond those, and NSS's certutil for its database
+	libldns3 libevent-pthreads-2.1-7 libnss3-tools
 	# ikehelper
 	libnl-3-dev libnl-genl-3-dev pkg-config
 	# style and userspace checks

@@ -7,7 +7,7 @@
 
 cd "$(dirname "$0")" || exit 1
 
-ALL_TESTS=(module links netns genl ikehelper xfrm esp rekey teardown sa fuzz ike)
+ALL_TESTS=(module links netns genl ikehelper xfrm esp rekey teardown sa fuzz ike libreswan)
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("${ALL_TESTS[@]}")
 

@@ -71,6 +71,10 @@ if ! make -s -C "$top/ikehelper" SANITIZE=1 OUT="$ikh" > "$build/ikehelper.log" 
 	die "ikehelper does not build"
 fi
 
+# Libreswan, unpacked, is libreswan.sh's peer.
+lsw=$("$top/selftests/vm/fetch-libreswan.sh" "$cache") ||
+	die "cannot fetch libreswan"
+
 initrd="$cache/$kver/initramfs.gz"
 if [ ! -e "$initrd" ] || [ "$top/selftests/vm/initramfs.sh" -nt "$initrd" ]; then
 	"$top/selftests/vm/initramfs.sh" "$kver" "$kroot" "$initrd"
@@ -80,7 +84,7 @@ tcg_thread=${ESPIF_VM_TCG_THREAD:-single}
 tests=$(IFS=,; echo "$*")
 cmdline="console=ttyS0 panic=-1 ${ESPIF_VM_LOGLEVEL:-quiet loglevel=3} mitigations=off"
 cmdline+=" ESPIF_TOP=$top ESPIF_KO=$ko ESPIF_MODROOT=$kroot"
-cmdline+=" ESPIF_IKEHELPER=$ikh/ikehelper"
+cmdline+=" ESPIF_IKEHELPER=$ikh/ikehelper ESPIF_LIBRESWAN=$lsw"
 cmdline+=" ESPIF_YNL=${ESPIF_YNL:-} ESPIF_TESTS=$tests"
 # ESPIF_VM_ARTIFACTS=DIR: what the tests leave in /run/espif-out/artifacts
 # (ike.sh: IKE messages captured for the fuzzers' seed corpus) lands there.
