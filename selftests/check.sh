@@ -122,7 +122,7 @@ stage_vm() {
 	if [ "$series" = 6.1 ] && [ "${ESPIF_CHECK_FULL:-0}" != 1 ]; then
 		tests=(module links netns genl ikehelper esp sa fuzz)
 	fi
-	ESPIF_YNL="$src/tools/net/ynl" ESPIF_VM_TIMEOUT=${ESPIF_VM_TIMEOUT:-2400} \
+	ESPIF_YNL="$src/tools/net/ynl" ESPIF_VM_TIMEOUT=${ESPIF_VM_TIMEOUT:-3000} \
 		selftests/vm/run-vm.sh -k "$series" "${tests[@]}" 2>&1 |
 		tee "$out"
 	rc=${PIPESTATUS[0]}
