@@ -143,6 +143,18 @@ static struct ike_sa *sa_new(struct ike_ctx *ctx, unsigned int peer_idx,
 	return sa;
 }
 
+/*
+ * When we rekey an established IKE SA: at 90 % of IkeLifetime as its
+ * initiator, 97 % as its responder, so both rarely start at once (2.8.1).
+ */
+static void ike_rekey_schedule(struct ike_sa *sa)
+{
+	const struct config_peer *p = peer_cfg(sa);
+
+	sa->ike_rekey_at = p->ike_lifetime ? sa->ctx->now +
+			   (time_t)p->ike_lifetime * (sa->initiator ? 90 : 97) / 100 : 0;
+}
+
 static uint64_t random_spi(void)
 {
 	uint64_t spi = 0;
@@ -1479,6 +1491,7 @@ static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	free(sa->req);
 	sa->req = NULL;
 	sa->dpd_at = sa->ctx->now + p->dpd;
+	ike_rekey_schedule(sa);
 	ike_log(sa, "IKE SA established (initiator)");
 	nesp = esp_proposals(p, esp, false);
 	if (!have_sa || offer.nprop != 1 ||
@@ -1564,6 +1577,7 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 	}
 	sa->state = IKE_ESTABLISHED;
 	sa->dpd_at = ctx->now + p->dpd;
+	ike_rekey_schedule(sa);
 	ike_log(sa, "IKE SA established (responder)");
 
 	/* The Child SA: proposals, then selectors narrowed to ours (2.9). */
@@ -1697,7 +1711,8 @@ static void on_informational_request(struct ike_sa *sa,
 	}
 }
 
-static int send_informational(struct ike_sa *sa, bool delete_ike)
+static int send_informational_as(struct ike_sa *sa, bool delete_ike,
+				 int pending)
 {
 	static struct ikev2_out o, in;
 	struct ikev2_sk_keys k = keys_out(sa);
@@ -1716,8 +1731,19 @@ static int send_informational(struct ike_sa *sa, bool delete_ike)
 		      req_flags(sa), sa->my_msgid);
 	if (ikev2_out_seal(&o, &in, &k))
 		return -EIO;
-	sa->pending = PEND_OTHER;
+	sa->pending = pending;
 	return send_request(sa, &o);
+}
+
+static int send_informational(struct ike_sa *sa, bool delete_ike)
+{
+	return send_informational_as(sa, delete_ike, PEND_OTHER);
+}
+
+/* Delete this IKE SA, telling the peer; @pending marks the request. */
+static int send_ike_delete(struct ike_sa *sa, int pending)
+{
+	return send_informational_as(sa, true, pending);
 }
 
 /* Delete an IKE SA and its Child SA, telling the peer (1.4.1). */
@@ -1902,6 +1928,189 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	send_delete_old(sa);
 }
 
+/* --- CREATE_CHILD_SA: rekeying the IKE SA (2.18) ---------------------- */
+
+/*
+ * A new IKE SA to replace @sa, on its addresses, with @c's transforms; the
+ * rekey's initiator is the new SA's initiator.
+ */
+static struct ike_sa *ike_sa_successor(struct ike_sa *sa,
+				       const struct chosen *c, bool initiator)
+{
+	struct ike_sa *ns = sa_new(sa->ctx, sa->peer_idx, initiator);
+
+	if (!ns)
+		return NULL;
+	ns->local = sa->local;
+	ns->remote = sa->remote;
+	ns->natt = sa->natt;
+	ns->nat_local = sa->nat_local;
+	ns->nat_remote = sa->nat_remote;
+	ns->encr = c->encr;
+	ns->encr_keylen = c->keylen;
+	ns->integ = c->integ;
+	ns->prf = c->prf;
+	ns->dh = c->dh;
+	return ns;
+}
+
+/*
+ * SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old PRF, then
+ * the new SA's seven keys by prf+ of its PRF (2.18); ns->ni/nr are set.
+ */
+static int ike_rekey_keys(const struct ike_sa *sa, struct ike_sa *ns,
+			  const uint8_t *gir, size_t girlen)
+{
+	uint8_t seed[CRYPTO_MAX_KE + 2 * IKEV2_NONCE_MAX];
+	uint8_t skeyseed[CRYPTO_MAX_KEY];
+	int ret;
+
+	if (girlen > CRYPTO_MAX_KE)
+		return -EINVAL;
+	memcpy(seed, gir, girlen);
+	memcpy(seed + girlen, ns->ni, ns->ni_len);
+	memcpy(seed + girlen + ns->ni_len, ns->nr, ns->nr_len);
+	ret = crypto_prf(sa->prf, sa->sk_d, sa->prf_len, seed,
+			 girlen + ns->ni_len + ns->nr_len, skeyseed);
+	if (!ret)
+		ret = ike_keys_from_skeyseed(ns, skeyseed, sa->prf_len);
+	explicit_bzero(seed, sizeof(seed));
+	explicit_bzero(skeyseed, sizeof(skeyseed));
+	return ret;
+}
+
+/* The Child SAs of @sa move to its successor @ns, which is now in use. */
+static void ike_sa_take_over(struct ike_sa *sa, struct ike_sa *ns)
+{
+	const struct config_peer *p = peer_cfg(sa);
+
+	ns->child = sa->child;
+	ns->child_installed = sa->child_installed;
+	ns->old = sa->old;
+	ns->old_installed = sa->old_installed;
+	ns->rekey_at = sa->rekey_at;
+	sa->child_installed = false;
+	sa->old_installed = false;
+	ns->state = IKE_ESTABLISHED;
+	ns->last_heard = sa->ctx->now;
+	ns->dpd_at = sa->ctx->now + p->dpd;
+	ike_rekey_schedule(ns);
+}
+
+/*
+ * We rekey the IKE SA: one proposal, the transforms in use (the peer took
+ * them once, and the KE must match its group), our new SPI, Ni, KEi.
+ */
+static int send_ike_rekey(struct ike_sa *sa)
+{
+	struct chosen cur = { .num = 1, .encr = sa->encr,
+			      .keylen = sa->encr_keylen, .integ = sa->integ,
+			      .prf = sa->prf, .dh = sa->dh };
+	static struct ikev2_out in;
+	uint8_t kd[CRYPTO_MAX_KE], *b;
+	size_t kdlen = sizeof(kd);
+	struct proposal one;
+
+	sa->rk_spi_ike = random_spi();
+	if (!sa->rk_spi_ike || crypto_random(sa->rk_ni, sizeof(sa->rk_ni)))
+		return -EIO;
+	crypto_ke_free(sa->rk_ke);
+	sa->rk_ke = NULL;
+	if (crypto_ke_new(sa->dh, &sa->rk_ke) ||
+	    crypto_ke_public(sa->rk_ke, kd, &kdlen))
+		return -EIO;
+	ikev2_out_chain(&in);
+	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, &one);
+	if (out_sa(&in, &one, 1, IKEV2_PROTO_IKE, sa->rk_spi_ike, 1))
+		return -EMSGSIZE;
+	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sizeof(sa->rk_ni));
+	if (!b)
+		return -EMSGSIZE;
+	memcpy(b, sa->rk_ni, sizeof(sa->rk_ni));
+	b = ikev2_out_pld(&in, IKEV2_PLD_KE, 4 + kdlen);
+	if (!b)
+		return -EMSGSIZE;
+	put16(b, sa->dh);
+	put16(b + 2, 0);
+	memcpy(b + 4, kd, kdlen);
+	ike_log(sa, "rekeying the IKE SA");
+	return send_enc_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &in,
+				PEND_IKE_REKEY);
+}
+
+/*
+ * The answer to our IKE SA rekey: the new SA takes the Child SAs over,
+ * then the old one is deleted through itself (2.18); it dies when that
+ * delete is answered.
+ */
+static void on_ike_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
+{
+	const struct ikev2_buf *nb = NULL, *keb = NULL;
+	struct chosen cur = { .encr = sa->encr, .keylen = sa->encr_keylen,
+			      .integ = sa->integ, .prf = sa->prf, .dh = sa->dh };
+	uint8_t gir[CRYPTO_MAX_KE];
+	size_t girlen = sizeof(gir);
+	bool have_sa = false;
+	struct ikev2_sa offer;
+	struct ike_sa *ns;
+	struct ikev2_ke ker;
+	struct proposal one;
+	struct chosen c;
+	unsigned int i;
+
+	sa->my_msgid++;
+	for (i = 0; i < in->npld; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+		struct ikev2_notify n;
+
+		if (pl->type == IKEV2_PLD_SA)
+			have_sa = !ikev2_pld_sa(&pl->body, &offer);
+		else if (pl->type == IKEV2_PLD_NONCE && !ikev2_pld_nonce(&pl->body))
+			nb = &pl->body;
+		else if (pl->type == IKEV2_PLD_KE)
+			keb = &pl->body;
+		else if (pl->type == IKEV2_PLD_NOTIFY &&
+			 !ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
+			ike_log(sa, "IKE SA rekey refused: notify %u", n.type);
+			goto retry;
+		}
+	}
+	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, &one);
+	if (!have_sa || !nb || !keb || offer.nprop != 1 ||
+	    choose(&offer, &one, 1, IKEV2_PROTO_IKE, &c) || !c.spi64 ||
+	    ikev2_pld_ke(keb, &ker) || ker.group != sa->dh ||
+	    crypto_ke_shared(sa->rk_ke, ker.data.p, ker.data.len, gir,
+			     &girlen)) {
+		ike_log(sa, "IKE SA rekey: the answer does not fit");
+		goto retry;
+	}
+	crypto_ke_free(sa->rk_ke);
+	sa->rk_ke = NULL;
+	ns = ike_sa_successor(sa, &c, true);
+	if (!ns)
+		goto retry;
+	ns->spi_i = sa->rk_spi_ike;
+	ns->spi_r = c.spi64;
+	memcpy(ns->ni, sa->rk_ni, sizeof(sa->rk_ni));
+	ns->ni_len = sizeof(sa->rk_ni);
+	memcpy(ns->nr, nb->p, nb->len);
+	ns->nr_len = nb->len;
+	if (ike_rekey_keys(sa, ns, gir, girlen)) {
+		ns->state = IKE_DEAD;
+		explicit_bzero(gir, sizeof(gir));
+		goto retry;
+	}
+	explicit_bzero(gir, sizeof(gir));
+	ike_sa_take_over(sa, ns);
+	ike_log(ns, "IKE SA rekeyed (was %016llx)", (unsigned long long)sa->spi_i);
+	sa->ike_rekey_at = 0;
+	if (send_ike_delete(sa, PEND_DELETE_IKE))
+		sa->state = IKE_DEAD;
+	return;
+retry:
+	sa->ike_rekey_at = sa->ctx->now + 60;
+}
+
 /*
  * The peer rekeys the IKE SA (2.18): a new IKE SA with the SPIs and keys
  * of this exchange takes over the Child SAs; the old one goes when the
@@ -1913,8 +2122,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 				 const struct ikev2_buf *keb, uint32_t msgid)
 {
 	const struct config_peer *p = peer_cfg(sa);
-	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], skeyseed[CRYPTO_MAX_KEY];
-	uint8_t seed[CRYPTO_MAX_KE + 2 * IKEV2_NONCE_MAX], *b;
+	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
 	size_t girlen = sizeof(gir), kdlen = sizeof(kd);
 	struct ikev2_sk_keys k = keys_out(sa);
 	static struct ikev2_out out, o;
@@ -1943,22 +2151,12 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 			send_response(sa, &o);
 		return;
 	}
-	ns = sa_new(sa->ctx, sa->peer_idx, false);
+	/* The rekey's initiator is the new IKE SA's initiator (2.18). */
+	ns = ike_sa_successor(sa, &c, false);
 	if (!ns)
 		return;
-	/* The rekey's initiator is the new IKE SA's initiator (2.18). */
 	ns->spi_i = c.spi64;
 	ns->spi_r = random_spi();
-	ns->local = sa->local;
-	ns->remote = sa->remote;
-	ns->natt = sa->natt;
-	ns->nat_local = sa->nat_local;
-	ns->nat_remote = sa->nat_remote;
-	ns->encr = c.encr;
-	ns->encr_keylen = c.keylen;
-	ns->integ = c.integ;
-	ns->prf = c.prf;
-	ns->dh = c.dh;
 	memcpy(ns->ni, nb->p, nb->len);
 	ns->ni_len = nb->len;
 	ns->nr_len = 32;
@@ -1970,13 +2168,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 				N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), the old PRF. */
-	memcpy(seed, gir, girlen);
-	memcpy(seed + girlen, ns->ni, ns->ni_len);
-	memcpy(seed + girlen + ns->ni_len, ns->nr, ns->nr_len);
-	if (crypto_prf(sa->prf, sa->sk_d, sa->prf_len, seed,
-		       girlen + ns->ni_len + ns->nr_len, skeyseed) ||
-	    ike_keys_from_skeyseed(ns, skeyseed, sa->prf_len))
+	if (ike_rekey_keys(sa, ns, gir, girlen))
 		goto fail;
 
 	ikev2_out_chain(&out);
@@ -1999,17 +2191,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 		goto fail;
 	send_response(sa, &o);
 
-	/* The Child SAs now belong to the new IKE SA. */
-	ns->child = sa->child;
-	ns->child_installed = sa->child_installed;
-	ns->old = sa->old;
-	ns->old_installed = sa->old_installed;
-	ns->rekey_at = sa->rekey_at;
-	sa->child_installed = false;
-	sa->old_installed = false;
-	ns->state = IKE_ESTABLISHED;
-	ns->last_heard = sa->ctx->now;
-	ns->dpd_at = sa->ctx->now + p->dpd;
+	ike_sa_take_over(sa, ns);
 	ike_log(ns, "IKE SA rekeyed by the peer (was %016llx)",
 		(unsigned long long)sa->spi_i);
 	goto out;
@@ -2017,8 +2199,6 @@ fail:
 	ns->state = IKE_DEAD;
 out:
 	explicit_bzero(gir, sizeof(gir));
-	explicit_bzero(seed, sizeof(seed));
-	explicit_bzero(skeyseed, sizeof(skeyseed));
 }
 
 /* The peer rekeys the Child SA (1.3.3) or the IKE SA (2.18). */
@@ -2248,7 +2428,18 @@ void ike_input(struct ike_ctx *ctx, uint8_t *buf, size_t len,
 			on_rekey_response(sa, &in);
 			return;
 		}
+		if (pending == PEND_IKE_REKEY &&
+		    m.exchange == IKEV2_EXCH_CREATE_CHILD_SA) {
+			on_ike_rekey_response(sa, &in);
+			return;
+		}
 		sa->my_msgid++;
+		if (pending == PEND_DELETE_IKE) {
+			/* The replaced IKE SA: its children live on. */
+			sa->state = IKE_DEAD;
+			ike_log(sa, "old IKE SA deleted");
+			return;
+		}
 		if (pending == PEND_DELETE_OLD && sa->old_installed) {
 			sa->ctx->be->child_down(sa->ctx, sa, &sa->old);
 			sa->old_installed = false;
@@ -2308,6 +2499,13 @@ void ike_tick(struct ike_ctx *ctx)
 		}
 		if (sa->child.out_later && ctx->now >= sa->child.out_at)
 			child_out_now(sa);
+		if (sa->state == IKE_ESTABLISHED && !sa->req &&
+		    sa->ike_rekey_at && ctx->now >= sa->ike_rekey_at) {
+			sa->ike_rekey_at = ctx->now + 60;	/* if it fails */
+			if (send_ike_rekey(sa))
+				ike_log(sa, "cannot build the IKE SA rekey request");
+			continue;
+		}
 		if (sa->state == IKE_ESTABLISHED && !sa->req &&
 		    sa->child_installed && sa->rekey_at &&
 		    ctx->now >= sa->rekey_at) {

@@ -134,7 +134,9 @@ struct ike_sa {
 	time_t rekey_at;	/* when we rekey the Child SA, 0: never */
 	/* What our outstanding request is, to handle its response. */
 	enum { PEND_NONE, PEND_AUTH, PEND_REKEY, PEND_DELETE_OLD,
-	       PEND_OTHER } pending;
+	       PEND_IKE_REKEY, PEND_DELETE_IKE, PEND_OTHER } pending;
+	time_t ike_rekey_at;	/* when we rekey the IKE SA, 0: never */
+	uint64_t rk_spi_ike;	/* our SPI for the new IKE SA (2.18) */
 	uint8_t rk_ni[32];	/* our nonce in the rekey request */
 	struct crypto_ke *rk_ke;	/* its key exchange, with PFS */
 	uint32_t rk_spi_in;	/* the SPI it offers */
