@@ -246,6 +246,15 @@ case_ike_rekey_by_strongswan() {
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
 }
 
+# ikehelper rekeys the IKE SA, strongSwan then the Child SA over it.
+case_ike_rekey_by_ikehelper() {
+	IKE_EXTRA="IkeLifetime = 30s" setup start
+	charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	ike_rekey_check swanctl_b --rekey --child net
+}
+
 case_initiator_chacha() {
 	setup start
 	charon_up none chacha20poly1305
@@ -293,6 +302,7 @@ CASES=(
 	"rekey_by_ikehelper	case_rekey_by_ikehelper"
 	"rekey_pfs_by_strongswan	case_rekey_pfs_by_strongswan"
 	"ike_rekey_by_strongswan	case_ike_rekey_by_strongswan"
+	"ike_rekey_by_ikehelper	case_ike_rekey_by_ikehelper"
 )
 [ -x "$CHARON" ] || skip "strongSwan's charon is not installed (apt-get install strongswan-charon strongswan-swanctl)"
 ktap_run_cases

@@ -187,3 +187,19 @@ NFT
 	tcp_both
 	wait_until 10 peer_child_up || fail "the peer has no Child SA"
 }
+
+# ike_rekey_check PEER_REKEYS_CHILD...: with the tunnel up and IkeLifetime =
+# 30s, ikehelper rekeys the IKE SA at 27 s (2.18) while pings run; the old
+# IKE SA is deleted, then the peer rekeys the Child SA (the command) over
+# the new IKE SA; nothing lost, TCP both ways after.
+ike_rekey_check() {
+	ping_run pings 350
+	ike_wait 40 'IKE SA rekeyed \(was' "no IKE SA rekey"
+	ike_wait 20 'old IKE SA deleted' "the old IKE SA was not deleted"
+	"$@" >/dev/null || fail "the peer could not rekey the Child SA"
+	ike_wait 20 'Child SA rekeyed by the peer' \
+		"no Child SA rekey over the new IKE SA"
+	ping_lossless pings
+	tcp_both
+	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
+}

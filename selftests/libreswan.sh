@@ -243,6 +243,15 @@ case_ike_rekey_by_libreswan() {
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
 }
 
+# ikehelper rekeys the IKE SA, pluto then the Child SA over it.
+case_ike_rekey_by_ikehelper() {
+	IKE_EXTRA="IkeLifetime = 30s" setup start
+	pluto_up aes_gcm128
+	daemon_a
+	check_tunnel
+	ike_rekey_check whack_b --name a --rekey-ipsec
+}
+
 # pluto deletes (--terminate, which also keeps it from reviving the
 # connection): ikehelper removes the Child SA from espif.
 case_delete_by_peer() {
@@ -272,6 +281,7 @@ CASES=(
 	"rekey_pfs_by_libreswan	case_rekey_pfs_by_libreswan"
 	"rekey_pfs_by_ikehelper	case_rekey_pfs_by_ikehelper"
 	"ike_rekey_by_libreswan	case_ike_rekey_by_libreswan"
+	"ike_rekey_by_ikehelper	case_ike_rekey_by_ikehelper"
 	"delete_by_peer		case_delete_by_peer"
 	"dpd_peer_gone		case_dpd_peer_gone"
 )
