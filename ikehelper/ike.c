@@ -155,6 +155,14 @@ static void ike_rekey_schedule(struct ike_sa *sa)
 			   (time_t)p->ike_lifetime * (sa->initiator ? 90 : 97) / 100 : 0;
 }
 
+/* Our nonces: at least half the PRF's key size (2.10); 32 unless set. */
+static size_t our_nonce_len(const struct ike_ctx *ctx)
+{
+	if (ctx->nonce_len >= 16 && ctx->nonce_len <= IKEV2_NONCE_MAX)
+		return ctx->nonce_len;
+	return 32;
+}
+
 static uint64_t random_spi(void)
 {
 	uint64_t spi = 0;
@@ -959,7 +967,7 @@ int ike_initiate(struct ike_ctx *ctx, unsigned int peer_idx,
 	sa->remote = *remote;
 	sa->spi_i = random_spi();
 	sa->dh = first_dh(peer_cfg(sa));
-	sa->ni_len = 32;
+	sa->ni_len = our_nonce_len(ctx);
 	ret = crypto_random(sa->ni, sa->ni_len);
 	if (!ret)
 		ret = crypto_ke_new(sa->dh, &sa->ke);
@@ -1219,7 +1227,7 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	sa->dh = c.dh;
 	memcpy(sa->ni, nb->p, nb->len);
 	sa->ni_len = nb->len;
-	sa->nr_len = 32;
+	sa->nr_len = our_nonce_len(sa->ctx);
 	sa->init_req = malloc(m->length);
 	if (!sa->init_req || crypto_random(sa->nr, sa->nr_len) ||
 	    crypto_ke_new(sa->dh, &sa->ke) ||
@@ -1797,16 +1805,17 @@ static int send_rekey(struct ike_sa *sa)
 
 	nesp = esp_proposals(p, esp, true);
 	sa->rk_spi_in = random_child_spi();
-	if (!nesp || !sa->rk_spi_in || crypto_random(sa->rk_ni, sizeof(sa->rk_ni)))
+	sa->rk_ni_len = our_nonce_len(sa->ctx);
+	if (!nesp || !sa->rk_spi_in || crypto_random(sa->rk_ni, sa->rk_ni_len))
 		return -EIO;
 	ikev2_out_chain(&in);
 	if (out_rekey_notify(&in, sa->child.spi_in) ||
 	    out_sa(&in, esp, nesp, IKEV2_PROTO_ESP, sa->rk_spi_in, 1))
 		return -EMSGSIZE;
-	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sizeof(sa->rk_ni));
+	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sa->rk_ni_len);
 	if (!b)
 		return -EMSGSIZE;
-	memcpy(b, sa->rk_ni, sizeof(sa->rk_ni));
+	memcpy(b, sa->rk_ni, sa->rk_ni_len);
 	/* PFS (1.3.1) when the first ESP proposal names a key exchange. */
 	crypto_ke_free(sa->rk_ke);
 	sa->rk_ke = NULL;
@@ -1916,7 +1925,7 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	sa->child = next;
 	/* We sent Ni here whatever our role in the IKE SA. */
 	ret = install_child_keys(sa, true, gir, girlen, sa->rk_ni,
-				 sizeof(sa->rk_ni), nb->p, nb->len);
+				 sa->rk_ni_len, nb->p, nb->len);
 	explicit_bzero(gir, sizeof(gir));
 	if (ret) {
 		ike_log(sa, "rekeyed Child SA not installed");
@@ -2012,7 +2021,8 @@ static int send_ike_rekey(struct ike_sa *sa)
 	struct proposal one;
 
 	sa->rk_spi_ike = random_spi();
-	if (!sa->rk_spi_ike || crypto_random(sa->rk_ni, sizeof(sa->rk_ni)))
+	sa->rk_ni_len = our_nonce_len(sa->ctx);
+	if (!sa->rk_spi_ike || crypto_random(sa->rk_ni, sa->rk_ni_len))
 		return -EIO;
 	crypto_ke_free(sa->rk_ke);
 	sa->rk_ke = NULL;
@@ -2023,10 +2033,10 @@ static int send_ike_rekey(struct ike_sa *sa)
 	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, &one);
 	if (out_sa(&in, &one, 1, IKEV2_PROTO_IKE, sa->rk_spi_ike, 1))
 		return -EMSGSIZE;
-	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sizeof(sa->rk_ni));
+	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sa->rk_ni_len);
 	if (!b)
 		return -EMSGSIZE;
-	memcpy(b, sa->rk_ni, sizeof(sa->rk_ni));
+	memcpy(b, sa->rk_ni, sa->rk_ni_len);
 	b = ikev2_out_pld(&in, IKEV2_PLD_KE, 4 + kdlen);
 	if (!b)
 		return -EMSGSIZE;
@@ -2091,8 +2101,8 @@ static void on_ike_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 		goto retry;
 	ns->spi_i = sa->rk_spi_ike;
 	ns->spi_r = c.spi64;
-	memcpy(ns->ni, sa->rk_ni, sizeof(sa->rk_ni));
-	ns->ni_len = sizeof(sa->rk_ni);
+	memcpy(ns->ni, sa->rk_ni, sa->rk_ni_len);
+	ns->ni_len = sa->rk_ni_len;
 	memcpy(ns->nr, nb->p, nb->len);
 	ns->nr_len = nb->len;
 	if (ike_rekey_keys(sa, ns, gir, girlen)) {
@@ -2159,7 +2169,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 	ns->spi_r = random_spi();
 	memcpy(ns->ni, nb->p, nb->len);
 	ns->ni_len = nb->len;
-	ns->nr_len = 32;
+	ns->nr_len = our_nonce_len(sa->ctx);
 	if (crypto_random(ns->nr, ns->nr_len) || crypto_ke_new(ns->dh, &ns->ke) ||
 	    crypto_ke_public(ns->ke, kd, &kdlen) ||
 	    crypto_ke_shared(ns->ke, kei.data.p, kei.data.len, gir, &girlen)) {
@@ -2212,7 +2222,8 @@ static void on_create_child_request(struct ike_sa *sa,
 	static struct ikev2_out out, o;
 	struct ikev2_sk_keys k = keys_out(sa);
 	struct config_prefix local_n[CONFIG_MAX_SEL];
-	uint8_t nr[32], gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
+	uint8_t nr[IKEV2_NONCE_MAX], gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
+	size_t nrlen = our_nonce_len(sa->ctx);
 	size_t girlen = 0, kdlen = sizeof(kd);
 	unsigned int i, nesp, n_local_n = 0;
 	bool rekey = false, have_tsi = false, have_tsr = false;
@@ -2284,7 +2295,7 @@ static void on_create_child_request(struct ike_sa *sa,
 	}
 	next.spi_out = c.spi;
 	next.spi_in = random_child_spi();
-	crypto_random(nr, sizeof(nr));
+	crypto_random(nr, nrlen);
 	ikev2_out_chain(&out);
 	chosen_to_proposal(&c, IKEV2_PROTO_ESP, &one);
 	if (ke) {
@@ -2294,10 +2305,10 @@ static void on_create_child_request(struct ike_sa *sa,
 	}
 	if (out_sa(&out, &one, 1, IKEV2_PROTO_ESP, next.spi_in, c.num))
 		goto out;
-	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, sizeof(nr));
+	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, nrlen);
 	if (!b)
 		goto out;
-	memcpy(b, nr, sizeof(nr));
+	memcpy(b, nr, nrlen);
 	if (ke) {
 		b = ikev2_out_pld(&out, IKEV2_PLD_KE, 4 + kdlen);
 		if (!b)
@@ -2320,7 +2331,7 @@ static void on_create_child_request(struct ike_sa *sa,
 	child_retire(sa);
 	sa->child = next;
 	if (install_child_keys(sa, false, gir, girlen, nb->p, nb->len, nr,
-			       sizeof(nr))) {
+			       nrlen)) {
 		ike_log(sa, "rekeyed Child SA not installed");
 		goto out;
 	}

@@ -79,6 +79,8 @@ struct ike_ctx {
 	time_t now;
 	/* Verbose logs to stderr (never key material). */
 	int verbose;
+	/* Length of our nonces, 16-256 (3.9); 0: 32.  Tests vary it. */
+	unsigned int nonce_len;
 };
 
 struct ike_sa {
@@ -137,7 +139,8 @@ struct ike_sa {
 	       PEND_IKE_REKEY, PEND_DELETE_IKE, PEND_OTHER } pending;
 	time_t ike_rekey_at;	/* when we rekey the IKE SA, 0: never */
 	uint64_t rk_spi_ike;	/* our SPI for the new IKE SA (2.18) */
-	uint8_t rk_ni[32];	/* our nonce in the rekey request */
+	uint8_t rk_ni[IKEV2_NONCE_MAX];	/* our nonce in a rekey request */
+	size_t rk_ni_len;
 	struct crypto_ke *rk_ke;	/* its key exchange, with PFS */
 	uint32_t rk_spi_in;	/* the SPI it offers */
 };

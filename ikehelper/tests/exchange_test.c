@@ -166,65 +166,76 @@ struct xcase {
 				 * after exactly 3 sends: 1 + 2 + 4 s) */
 	int advance;		/* then let this many seconds pass: a rekey */
 	int ike_rekeys;		/* of these, IKE SA rekeys (2.18) expected */
+	unsigned int nonce_len;	/* both sides' nonces (0: ikehelper's 32) */
 };
 
 static const struct xcase cases[] = {
 	/* name, initiator's file, responder's file, Child SAs expected on
 	 * each side, ESP algorithm, datagrams lost, seconds to let pass */
 	{ "psk_default_proposals", A_CONF(""), B_CONF(""), 1,
-	  ESPIF_ALG_AES_GCM, 0, 0, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 0, 0, 0 },
 	{ "psk_chacha_x25519", A_CONF("Proposals = chacha20poly1305-prfsha256-x25519\n"
 				      "EspProposals = chacha20poly1305\n"),
-	  B_CONF(""), 1, ESPIF_ALG_CHACHA20_POLY1305, 0, 0, 0 },
+	  B_CONF(""), 1, ESPIF_ALG_CHACHA20_POLY1305, 0, 0, 0, 0 },
 	{ "psk_cbc_modp2048", A_CONF("Proposals = aes256-sha384-modp2048\n"
 				     "EspProposals = aes256-sha256-esn\n"),
 	  B_CONF("Proposals = aes256-sha384-modp2048\n"
 		 "EspProposals = aes256-sha256-esn\n"), 1,
-	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 0, 0 },
+	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 0, 0, 0 },
 	{ "invalid_ke_retry", A_CONF("Proposals = aes128gcm16-prfsha256-x25519-ecp256\n"),
 	  B_CONF("Proposals = aes128gcm16-prfsha256-ecp256\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 0, 0 },
-	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1, 0, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 0, 0, 0 },
+	{ "retransmit", A_CONF(""), B_CONF(""), 1, ESPIF_ALG_AES_GCM, 1, 0, 0, 0 },
 	{ "peer_dead", "[Interface]\nLocalId = a.example\nRetransmits = 2\n"
 	  "[Peer]\nEndpoint = 192.0.2.2\nRemoteId = b.example\n" KEY
-	  "AllowedIPs = 10.0.2.0/24\n", B_CONF(""), 0, 0, LOSE_ALL, 0, 0 },
+	  "AllowedIPs = 10.0.2.0/24\n", B_CONF(""), 0, 0, LOSE_ALL, 0, 0, 0 },
 	{ "wrong_psk", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
 	  "PresharedKey = 0x00112233445566778899aabbccddeeff\n"
-	  "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0, 0 },
+	  "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0, 0, 0 },
 	{ "unknown_identity", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = c.example\n"
-	  KEY "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0, 0 },
+	  KEY "AllowedIPs = 10.0.0.0/16\n", 0, 0, 0, 0, 0, 0 },
 	{ "no_common_proposal", A_CONF("Proposals = aes128gcm16-prfsha256-x25519\n"),
-	  B_CONF("Proposals = aes256-sha512-modp4096\n"), 0, 0, 0, 0, 0 },
+	  B_CONF("Proposals = aes256-sha512-modp4096\n"), 0, 0, 0, 0, 0, 0 },
 	{ "rekey_by_initiator", A_CONF("ChildLifetime = 10m\n"), B_CONF(""), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 0, 0 },
 	{ "rekey_by_responder", A_CONF(""), B_CONF("ChildLifetime = 10m\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 0, 0 },
 	{ "rekey_cbc_esn", A_CONF("ChildLifetime = 10m\n"
 				  "EspProposals = aes128-sha256-esn\n"),
 	  B_CONF("EspProposals = aes128-sha256-esn\n"), 1,
-	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 600, 0 },
+	  ESPIF_ALG_AES_CBC_HMAC_SHA256, 0, 600, 0, 0 },
 	{ "rekey_pfs_by_initiator", A_CONF("ChildLifetime = 10m\n"
 					   "EspProposals = aes128gcm16-x25519\n"),
 	  B_CONF("EspProposals = aes128gcm16-x25519\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 0, 0 },
 	{ "rekey_pfs_by_responder", A_CONF("EspProposals = aes256gcm16-ecp256\n"),
 	  B_CONF("ChildLifetime = 10m\nEspProposals = aes256gcm16-ecp256\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 0 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 0, 0 },
 	/* IKE SA rekey at 540 s; the Child SA lives on unchanged. */
 	{ "ike_rekey_by_initiator", A_CONF("IkeLifetime = 10m\n"), B_CONF(""), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 1 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 1, 0 },
 	{ "ike_rekey_by_responder", A_CONF(""), B_CONF("IkeLifetime = 10m\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 600, 1 },
+	  ESPIF_ALG_AES_GCM, 0, 600, 1, 0 },
 	/* Then a Child SA rekey at 810 s, keyed from the new IKE SA's SK_d. */
 	{ "ike_rekey_then_child", A_CONF("IkeLifetime = 10m\nChildLifetime = 15m\n"
 					 "EspProposals = aes128gcm16-x25519\n"),
 	  B_CONF("EspProposals = aes128gcm16-x25519\n"), 1,
-	  ESPIF_ALG_AES_GCM, 0, 900, 1 },
+	  ESPIF_ALG_AES_GCM, 0, 900, 1, 0 },
+	/*
+	 * Nonces of the largest and smallest length 3.9 allows, through
+	 * IKE_SA_INIT, IKE_AUTH, an IKE SA rekey and a PFS Child SA rekey.
+	 */
+	{ "nonces_256", A_CONF("IkeLifetime = 10m\nChildLifetime = 15m\n"
+			       "EspProposals = aes128gcm16-x25519\n"),
+	  B_CONF("EspProposals = aes128gcm16-x25519\n"), 1,
+	  ESPIF_ALG_AES_GCM, 0, 900, 1, 256 },
+	{ "nonces_16", A_CONF("IkeLifetime = 10m\nChildLifetime = 15m\n"),
+	  B_CONF(""), 1, ESPIF_ALG_AES_GCM, 0, 900, 1, 16 },
 	{ "ts_unacceptable", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
-	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0, 0 },
+	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0, 0, 0 },
 };
 
 int main(void)
@@ -245,6 +256,8 @@ int main(void)
 			continue;
 		}
 		a.drop = c->drop;
+		a.ctx.nonce_len = c->nonce_len;
+		b.ctx.nonce_len = c->nonce_len;
 		ok = !ike_initiate(&a.ctx, 0, &a.addr, &b.addr);
 		run();
 		/* Let retransmissions happen: time moves in 1 s steps. */
