@@ -230,7 +230,7 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 {
 	unsigned int spisz = proto == IKEV2_PROTO_IKE ? (spi ? 8 : 0) : 4;
 	uint8_t tmp[2048], *p = tmp, *ph = NULL, *body;
-	unsigned int i, j, nx, num = 0;
+	unsigned int i, j, nx, nxform, num = 0;
 
 	for (i = 0; i < nprop; i++) {
 		const struct proposal *pr = &props[i];
@@ -240,10 +240,11 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 			return -EMSGSIZE;
 		ph = p;
 		x = ph + 8 + spisz;
-		nx = pr->n_encr + pr->n_integ + pr->n_dh +
-		     (proto == IKEV2_PROTO_IKE ? pr->n_prf : pr->n_esn);
-		if (!nx)
+		nxform = pr->n_encr + pr->n_integ + pr->n_dh +
+			 (proto == IKEV2_PROTO_IKE ? pr->n_prf : pr->n_esn);
+		if (!nxform)
 			continue;
+		nx = nxform;
 		for (j = 0; j < pr->n_encr; j++)
 			x = put_xform(x, --nx == 0, IKEV2_XFORM_ENCR, pr->encr[j],
 				      pr->encr_keylen[j]);
@@ -254,27 +255,20 @@ static int out_sa(struct ikev2_out *o, const struct proposal *props,
 		for (j = 0; j < pr->n_integ; j++)
 			x = put_xform(x, --nx == 0, IKEV2_XFORM_INTEG,
 				      pr->integ[j], 0);
-		if (proto == IKEV2_PROTO_IKE)
-			for (j = 0; j < pr->n_dh; j++)
-				x = put_xform(x, --nx == 0, IKEV2_XFORM_DH,
-					      pr->dh[j], 0);
-		else {
-			/* ESP: key exchange methods only for PFS (1.3.1). */
-			for (j = 0; j < pr->n_dh; j++)
-				x = put_xform(x, --nx == 0, IKEV2_XFORM_DH,
-					      pr->dh[j], 0);
+		/* ESP has key exchange methods only for PFS (1.3.1). */
+		for (j = 0; j < pr->n_dh; j++)
+			x = put_xform(x, --nx == 0, IKEV2_XFORM_DH, pr->dh[j], 0);
+		if (proto != IKEV2_PROTO_IKE)
 			for (j = 0; j < pr->n_esn; j++)
 				x = put_xform(x, --nx == 0, IKEV2_XFORM_ESN,
 					      pr->esn[j], 0);
-		}
 		ph[0] = 2;	/* more proposals; the last one fixed below */
 		ph[1] = 0;
 		put16(ph + 2, (uint16_t)(x - ph));
 		ph[4] = (uint8_t)(num0 + num++);
 		ph[5] = proto;
 		ph[6] = (uint8_t)spisz;
-		ph[7] = (uint8_t)(pr->n_encr + pr->n_integ + pr->n_dh +
-				  (proto == IKEV2_PROTO_IKE ? pr->n_prf : pr->n_esn));
+		ph[7] = (uint8_t)nxform;
 		if (spisz == 4)
 			put32(ph + 8, (uint32_t)spi);
 		else if (spisz == 8)
@@ -303,6 +297,30 @@ static int out_notify(struct ikev2_out *o, uint16_t type, const uint8_t *data,
 	put16(b + 2, type);
 	if (len)
 		memcpy(b + 4, data, len);
+	return 0;
+}
+
+/* A KE payload (3.4): the group, reserved, the public value. */
+static int out_ke(struct ikev2_out *o, uint16_t group, const uint8_t *kd,
+		  size_t kdlen)
+{
+	uint8_t *b = ikev2_out_pld(o, IKEV2_PLD_KE, 4 + kdlen);
+
+	if (!b)
+		return o->err;
+	put16(b, group);
+	put16(b + 2, 0);
+	memcpy(b + 4, kd, kdlen);
+	return 0;
+}
+
+static int out_nonce(struct ikev2_out *o, const uint8_t *n, size_t len)
+{
+	uint8_t *b = ikev2_out_pld(o, IKEV2_PLD_NONCE, len);
+
+	if (!b)
+		return o->err;
+	memcpy(b, n, len);
 	return 0;
 }
 
@@ -900,7 +918,7 @@ static int send_init_request(struct ike_sa *sa)
 {
 	static struct ikev2_out o;
 	const struct config_peer *p = peer_cfg(sa);
-	uint8_t ke[CRYPTO_MAX_KE], *b;
+	uint8_t ke[CRYPTO_MAX_KE];
 	size_t kelen = sizeof(ke);
 	int ret;
 
@@ -916,17 +934,8 @@ static int send_init_request(struct ike_sa *sa)
 	ret = out_sa(&o, p->ike, p->n_ike, IKEV2_PROTO_IKE, 0, 1);
 	if (ret)
 		return ret;
-	b = ikev2_out_pld(&o, IKEV2_PLD_KE, 4 + kelen);
-	if (!b)
-		return -EMSGSIZE;
-	put16(b, sa->dh);
-	put16(b + 2, 0);
-	memcpy(b + 4, ke, kelen);
-	b = ikev2_out_pld(&o, IKEV2_PLD_NONCE, sa->ni_len);
-	if (!b)
-		return -EMSGSIZE;
-	memcpy(b, sa->ni, sa->ni_len);
-	if (out_natd(&o, sa))
+	if (out_ke(&o, sa->dh, ke, kelen) || out_nonce(&o, sa->ni, sa->ni_len) ||
+	    out_natd(&o, sa))
 		return -EMSGSIZE;
 	ikev2_out_fix_len(&o);
 	free(sa->init_req);
@@ -1156,7 +1165,7 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	struct ikev2_ke ke;
 	struct chosen c;
 	unsigned int i, pi;
-	uint8_t kd[CRYPTO_MAX_KE], *b;
+	uint8_t kd[CRYPTO_MAX_KE];
 	size_t kdlen = sizeof(kd);
 	int ret = -ENOENT;
 
@@ -1250,16 +1259,8 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 		if (out_sa(&o, &one, 1, IKEV2_PROTO_IKE, 0, c.num))
 			return;
 	}
-	b = ikev2_out_pld(&o, IKEV2_PLD_KE, 4 + kdlen);
-	if (b) {
-		put16(b, sa->dh);
-		put16(b + 2, 0);
-		memcpy(b + 4, kd, kdlen);
-	}
-	b = ikev2_out_pld(&o, IKEV2_PLD_NONCE, sa->nr_len);
-	if (b)
-		memcpy(b, sa->nr, sa->nr_len);
-	if (!b || out_natd(&o, sa))
+	if (out_ke(&o, sa->dh, kd, kdlen) || out_nonce(&o, sa->nr, sa->nr_len) ||
+	    out_natd(&o, sa))
 		return;
 	ikev2_out_fix_len(&o);
 	sa->init_resp = malloc(o.len);
@@ -1719,6 +1720,7 @@ static void on_informational_request(struct ike_sa *sa,
 	}
 }
 
+/* @pending marks the request: PEND_DELETE_IKE for our replaced IKE SA. */
 static int send_informational_as(struct ike_sa *sa, bool delete_ike,
 				 int pending)
 {
@@ -1746,12 +1748,6 @@ static int send_informational_as(struct ike_sa *sa, bool delete_ike,
 static int send_informational(struct ike_sa *sa, bool delete_ike)
 {
 	return send_informational_as(sa, delete_ike, PEND_OTHER);
-}
-
-/* Delete this IKE SA, telling the peer; @pending marks the request. */
-static int send_ike_delete(struct ike_sa *sa, int pending)
-{
-	return send_informational_as(sa, true, pending);
 }
 
 /* Delete an IKE SA and its Child SA, telling the peer (1.4.1). */
@@ -1801,7 +1797,6 @@ static int send_rekey(struct ike_sa *sa)
 	struct proposal esp[CONFIG_MAX_PROPOSALS];
 	static struct ikev2_out in;
 	unsigned int nesp;
-	uint8_t *b;
 
 	nesp = esp_proposals(p, esp, true);
 	sa->rk_spi_in = random_child_spi();
@@ -1812,10 +1807,8 @@ static int send_rekey(struct ike_sa *sa)
 	if (out_rekey_notify(&in, sa->child.spi_in) ||
 	    out_sa(&in, esp, nesp, IKEV2_PROTO_ESP, sa->rk_spi_in, 1))
 		return -EMSGSIZE;
-	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sa->rk_ni_len);
-	if (!b)
+	if (out_nonce(&in, sa->rk_ni, sa->rk_ni_len))
 		return -EMSGSIZE;
-	memcpy(b, sa->rk_ni, sa->rk_ni_len);
 	/* PFS (1.3.1) when the first ESP proposal names a key exchange. */
 	crypto_ke_free(sa->rk_ke);
 	sa->rk_ke = NULL;
@@ -1826,12 +1819,8 @@ static int send_rekey(struct ike_sa *sa)
 		if (crypto_ke_new(esp[0].dh[0], &sa->rk_ke) ||
 		    crypto_ke_public(sa->rk_ke, kd, &kdlen))
 			return -EIO;
-		b = ikev2_out_pld(&in, IKEV2_PLD_KE, 4 + kdlen);
-		if (!b)
+		if (out_ke(&in, esp[0].dh[0], kd, kdlen))
 			return -EMSGSIZE;
-		put16(b, esp[0].dh[0]);
-		put16(b + 2, 0);
-		memcpy(b + 4, kd, kdlen);
 	}
 	/* As the exchange's initiator, our side is TSi (2.9). */
 	if (out_ts(&in, IKEV2_PLD_TSI, p->local, p->n_local) ||
@@ -1860,47 +1849,66 @@ static int send_delete_old(struct ike_sa *sa)
 				PEND_DELETE_OLD);
 }
 
-/* The answer to our rekey: install the new pair, then delete the old. */
-static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
-{
-	const struct config_peer *p = peer_cfg(sa);
-	const struct ikev2_buf *nb = NULL, *keb = NULL;
-	struct proposal esp[CONFIG_MAX_PROPOSALS];
-	uint8_t gir[CRYPTO_MAX_KE];
-	size_t girlen = 0;
-	struct ikev2_tss ts = { 0 };
-	bool have_sa = false, have_ts = false;
+/* What an answer to our CREATE_CHILD_SA carries (1.3.2, 1.3.3, 2.18). */
+struct cc_answer {
+	bool have_sa, have_tsr;
 	struct ikev2_sa offer;
-	struct ike_child next;
-	struct chosen c;
-	unsigned int i, nesp;
-	int ret;
+	struct ikev2_tss tsr;
+	const struct ikev2_buf *nonce, *ke;
+	bool refused;		/* by an error notify (< 16384), of this type */
+	uint16_t notify;
+};
 
-	for (i = 0; i < in->npld; i++) {
+static void cc_answer_parse(const struct ikev2_msg *in, struct cc_answer *a)
+{
+	unsigned int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < in->npld && !a->refused; i++) {
 		const struct ikev2_pld *pl = &in->pld[i];
 		struct ikev2_notify n;
 
 		if (pl->type == IKEV2_PLD_SA)
-			have_sa = !ikev2_pld_sa(&pl->body, &offer);
+			a->have_sa = !ikev2_pld_sa(&pl->body, &a->offer);
 		else if (pl->type == IKEV2_PLD_NONCE && !ikev2_pld_nonce(&pl->body))
-			nb = &pl->body;
+			a->nonce = &pl->body;
 		else if (pl->type == IKEV2_PLD_TSR)
-			have_ts = !ikev2_pld_ts(&pl->body, &ts);
+			a->have_tsr = !ikev2_pld_ts(&pl->body, &a->tsr);
 		else if (pl->type == IKEV2_PLD_KE)
-			keb = &pl->body;
+			a->ke = &pl->body;
 		else if (pl->type == IKEV2_PLD_NOTIFY &&
 			 !ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
-			ike_log(sa, "Child SA rekey refused: notify %u", n.type);
-			sa->rekey_at = sa->ctx->now + 60;
-			return;
+			a->refused = true;
+			a->notify = n.type;
 		}
+	}
+}
+
+/* The answer to our rekey: install the new pair, then delete the old. */
+static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	uint8_t gir[CRYPTO_MAX_KE];
+	size_t girlen = 0;
+	struct ike_child next;
+	struct cc_answer a;
+	struct chosen c;
+	unsigned int nesp;
+	int ret;
+
+	cc_answer_parse(in, &a);
+	if (a.refused) {
+		ike_log(sa, "Child SA rekey refused: notify %u", a.notify);
+		sa->rekey_at = sa->ctx->now + 60;
+		return;
 	}
 	nesp = esp_proposals(p, esp, true);
 	memset(&next, 0, sizeof(next));
-	if (!have_sa || !nb || !have_ts || offer.nprop != 1 ||
-	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
+	if (!a.have_sa || !a.nonce || !a.have_tsr || a.offer.nprop != 1 ||
+	    choose(&a.offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
 	    child_from_chosen(&c, &next) ||
-	    narrow(&ts, p->remote, p->n_remote, next.remote, &next.n_remote)) {
+	    narrow(&a.tsr, p->remote, p->n_remote, next.remote, &next.n_remote)) {
 		ike_log(sa, "Child SA rekey: the answer does not fit");
 		sa->rekey_at = sa->ctx->now + 60;
 		return;
@@ -1909,7 +1917,7 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 		struct ikev2_ke ker;
 
 		girlen = sizeof(gir);
-		if (!keb || ikev2_pld_ke(keb, &ker) ||
+		if (!a.ke || ikev2_pld_ke(a.ke, &ker) ||
 		    crypto_ke_shared(sa->rk_ke, ker.data.p, ker.data.len, gir,
 				     &girlen)) {
 			ike_log(sa, "Child SA rekey: no usable KE in the answer");
@@ -1925,7 +1933,7 @@ static void on_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	sa->child = next;
 	/* We sent Ni here whatever our role in the IKE SA. */
 	ret = install_child_keys(sa, true, gir, girlen, sa->rk_ni,
-				 sa->rk_ni_len, nb->p, nb->len);
+				 sa->rk_ni_len, a.nonce->p, a.nonce->len);
 	explicit_bzero(gir, sizeof(gir));
 	if (ret) {
 		ike_log(sa, "rekeyed Child SA not installed");
@@ -2006,17 +2014,23 @@ static void ike_sa_take_over(struct ike_sa *sa, struct ike_sa *ns)
 	ike_rekey_schedule(ns);
 }
 
+/* The IKE SA's transforms in use, as one proposal. */
+static void current_ike_proposal(const struct ike_sa *sa, struct proposal *one)
+{
+	struct chosen cur = { .encr = sa->encr, .keylen = sa->encr_keylen,
+			      .integ = sa->integ, .prf = sa->prf, .dh = sa->dh };
+
+	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, one);
+}
+
 /*
  * We rekey the IKE SA: one proposal, the transforms in use (the peer took
  * them once, and the KE must match its group), our new SPI, Ni, KEi.
  */
 static int send_ike_rekey(struct ike_sa *sa)
 {
-	struct chosen cur = { .num = 1, .encr = sa->encr,
-			      .keylen = sa->encr_keylen, .integ = sa->integ,
-			      .prf = sa->prf, .dh = sa->dh };
 	static struct ikev2_out in;
-	uint8_t kd[CRYPTO_MAX_KE], *b;
+	uint8_t kd[CRYPTO_MAX_KE];
 	size_t kdlen = sizeof(kd);
 	struct proposal one;
 
@@ -2030,19 +2044,12 @@ static int send_ike_rekey(struct ike_sa *sa)
 	    crypto_ke_public(sa->rk_ke, kd, &kdlen))
 		return -EIO;
 	ikev2_out_chain(&in);
-	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, &one);
+	current_ike_proposal(sa, &one);
 	if (out_sa(&in, &one, 1, IKEV2_PROTO_IKE, sa->rk_spi_ike, 1))
 		return -EMSGSIZE;
-	b = ikev2_out_pld(&in, IKEV2_PLD_NONCE, sa->rk_ni_len);
-	if (!b)
+	if (out_nonce(&in, sa->rk_ni, sa->rk_ni_len) ||
+	    out_ke(&in, sa->dh, kd, kdlen))
 		return -EMSGSIZE;
-	memcpy(b, sa->rk_ni, sa->rk_ni_len);
-	b = ikev2_out_pld(&in, IKEV2_PLD_KE, 4 + kdlen);
-	if (!b)
-		return -EMSGSIZE;
-	put16(b, sa->dh);
-	put16(b + 2, 0);
-	memcpy(b + 4, kd, kdlen);
 	ike_log(sa, "rekeying the IKE SA");
 	return send_enc_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &in,
 				PEND_IKE_REKEY);
@@ -2055,40 +2062,24 @@ static int send_ike_rekey(struct ike_sa *sa)
  */
 static void on_ike_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 {
-	const struct ikev2_buf *nb = NULL, *keb = NULL;
-	struct chosen cur = { .encr = sa->encr, .keylen = sa->encr_keylen,
-			      .integ = sa->integ, .prf = sa->prf, .dh = sa->dh };
 	uint8_t gir[CRYPTO_MAX_KE];
 	size_t girlen = sizeof(gir);
-	bool have_sa = false;
-	struct ikev2_sa offer;
+	struct cc_answer a;
 	struct ike_sa *ns;
 	struct ikev2_ke ker;
 	struct proposal one;
 	struct chosen c;
-	unsigned int i;
 
 	sa->my_msgid++;
-	for (i = 0; i < in->npld; i++) {
-		const struct ikev2_pld *pl = &in->pld[i];
-		struct ikev2_notify n;
-
-		if (pl->type == IKEV2_PLD_SA)
-			have_sa = !ikev2_pld_sa(&pl->body, &offer);
-		else if (pl->type == IKEV2_PLD_NONCE && !ikev2_pld_nonce(&pl->body))
-			nb = &pl->body;
-		else if (pl->type == IKEV2_PLD_KE)
-			keb = &pl->body;
-		else if (pl->type == IKEV2_PLD_NOTIFY &&
-			 !ikev2_pld_notify(&pl->body, &n) && n.type < 16384) {
-			ike_log(sa, "IKE SA rekey refused: notify %u", n.type);
-			goto retry;
-		}
+	cc_answer_parse(in, &a);
+	if (a.refused) {
+		ike_log(sa, "IKE SA rekey refused: notify %u", a.notify);
+		goto retry;
 	}
-	chosen_to_proposal(&cur, IKEV2_PROTO_IKE, &one);
-	if (!have_sa || !nb || !keb || offer.nprop != 1 ||
-	    choose(&offer, &one, 1, IKEV2_PROTO_IKE, &c) || !c.spi64 ||
-	    ikev2_pld_ke(keb, &ker) || ker.group != sa->dh ||
+	current_ike_proposal(sa, &one);
+	if (!a.have_sa || !a.nonce || !a.ke || a.offer.nprop != 1 ||
+	    choose(&a.offer, &one, 1, IKEV2_PROTO_IKE, &c) || !c.spi64 ||
+	    ikev2_pld_ke(a.ke, &ker) || ker.group != sa->dh ||
 	    crypto_ke_shared(sa->rk_ke, ker.data.p, ker.data.len, gir,
 			     &girlen)) {
 		ike_log(sa, "IKE SA rekey: the answer does not fit");
@@ -2103,22 +2094,22 @@ static void on_ike_rekey_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	ns->spi_r = c.spi64;
 	memcpy(ns->ni, sa->rk_ni, sa->rk_ni_len);
 	ns->ni_len = sa->rk_ni_len;
-	memcpy(ns->nr, nb->p, nb->len);
-	ns->nr_len = nb->len;
+	memcpy(ns->nr, a.nonce->p, a.nonce->len);
+	ns->nr_len = a.nonce->len;
 	if (ike_rekey_keys(sa, ns, gir, girlen)) {
 		ns->state = IKE_DEAD;
-		explicit_bzero(gir, sizeof(gir));
 		goto retry;
 	}
-	explicit_bzero(gir, sizeof(gir));
 	ike_sa_take_over(sa, ns);
 	ike_log(ns, "IKE SA rekeyed (was %016llx)", (unsigned long long)sa->spi_i);
 	sa->ike_rekey_at = 0;
-	if (send_ike_delete(sa, PEND_DELETE_IKE))
+	if (send_informational_as(sa, true, PEND_DELETE_IKE))
 		sa->state = IKE_DEAD;
-	return;
+	goto out;
 retry:
 	sa->ike_rekey_at = sa->ctx->now + 60;
+out:
+	explicit_bzero(gir, sizeof(gir));
 }
 
 /*
@@ -2132,7 +2123,7 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 				 const struct ikev2_buf *keb, uint32_t msgid)
 {
 	const struct config_peer *p = peer_cfg(sa);
-	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
+	uint8_t gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE];
 	size_t girlen = sizeof(gir), kdlen = sizeof(kd);
 	struct ikev2_sk_keys k = keys_out(sa);
 	static struct ikev2_out out, o;
@@ -2185,16 +2176,9 @@ static void on_ike_rekey_request(struct ike_sa *sa, const struct ikev2_sa *offer
 	chosen_to_proposal(&c, IKEV2_PROTO_IKE, &one);
 	if (out_sa(&out, &one, 1, IKEV2_PROTO_IKE, ns->spi_r, c.num))
 		goto fail;
-	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, ns->nr_len);
-	if (!b)
+	if (out_nonce(&out, ns->nr, ns->nr_len) ||
+	    out_ke(&out, ns->dh, kd, kdlen))
 		goto fail;
-	memcpy(b, ns->nr, ns->nr_len);
-	b = ikev2_out_pld(&out, IKEV2_PLD_KE, 4 + kdlen);
-	if (!b)
-		goto fail;
-	put16(b, ns->dh);
-	put16(b + 2, 0);
-	memcpy(b + 4, kd, kdlen);
 	ikev2_out_hdr(&o, sa->spi_i, sa->spi_r, IKEV2_EXCH_CREATE_CHILD_SA,
 		      resp_flags(sa), msgid);
 	if (ikev2_out_seal(&o, &out, &k))
@@ -2222,7 +2206,7 @@ static void on_create_child_request(struct ike_sa *sa,
 	static struct ikev2_out out, o;
 	struct ikev2_sk_keys k = keys_out(sa);
 	struct config_prefix local_n[CONFIG_MAX_SEL];
-	uint8_t nr[IKEV2_NONCE_MAX], gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE], *b;
+	uint8_t nr[IKEV2_NONCE_MAX], gir[CRYPTO_MAX_KE], kd[CRYPTO_MAX_KE];
 	size_t nrlen = our_nonce_len(sa->ctx);
 	size_t girlen = 0, kdlen = sizeof(kd);
 	unsigned int i, nesp, n_local_n = 0;
@@ -2305,18 +2289,9 @@ static void on_create_child_request(struct ike_sa *sa,
 	}
 	if (out_sa(&out, &one, 1, IKEV2_PROTO_ESP, next.spi_in, c.num))
 		goto out;
-	b = ikev2_out_pld(&out, IKEV2_PLD_NONCE, nrlen);
-	if (!b)
+	if (out_nonce(&out, nr, nrlen) ||
+	    (ke && out_ke(&out, kei.group, kd, kdlen)))
 		goto out;
-	memcpy(b, nr, nrlen);
-	if (ke) {
-		b = ikev2_out_pld(&out, IKEV2_PLD_KE, 4 + kdlen);
-		if (!b)
-			goto out;
-		put16(b, kei.group);
-		put16(b + 2, 0);
-		memcpy(b + 4, kd, kdlen);
-	}
 	/* The exchange's initiator (the peer) is TSi (2.9). */
 	if (out_ts(&out, IKEV2_PLD_TSI, next.remote, next.n_remote) ||
 	    out_ts(&out, IKEV2_PLD_TSR, local_n, n_local_n))
