@@ -96,9 +96,11 @@ swanctl_b() {
 	ip netns exec "$B" swanctl "$@" --uri "unix://$SS/charon.vici"
 }
 
-# check_tunnel's hooks (ike_lib.sh).
+# ike_lib.sh's hooks.
 peer_child_up() { swanctl_b --list-sas | grep -q 'INSTALLED'; }
 peer_log() { cat "$(bg_out charon)"; }
+peer_rekey_child() { swanctl_b --rekey --child net; }
+peer_rekey_ike() { swanctl_b --rekey --ike a; }
 
 # With ESPIF_ARTIFACTS (run-vm.sh ESPIF_VM_ARTIFACTS=DIR), every IKE
 # message of the case is saved, one file each, for the fuzzers' seeds.
@@ -154,7 +156,7 @@ case_responder_psk() {
 	cap_ike_start
 	daemon_a
 	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
-		fail "strongSwan could not initiate:"$'\n'"$(cat "$(bg_out ike_a)")"
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
 	check_tunnel
 	cap_ike_save responder
 }
@@ -165,10 +167,7 @@ case_initiator_nat() {
 	charon_up none aes128gcm16 nat
 	daemon_a
 	check_tunnel
-	grep -q 'we are behind a NAT' "$(bg_out ike_a)" ||
-		fail "ikehelper did not detect the NAT"
-	grep -q 'ESP in UDP' "$(bg_out ike_a)" ||
-		fail "the Child SA is not ESP in UDP"
+	ike_nat_check
 	swanctl_b --list-sas | grep -q 'TUNNEL-in-UDP' ||
 		fail "strongSwan does not see the NAT:"$'\n'"$(swanctl_b --list-sas)"
 }
@@ -180,15 +179,7 @@ case_rekey_by_strongswan() {
 	charon_up none aes128gcm16
 	daemon_a
 	check_tunnel
-	ping_run pings 100
-	sleep 2
-	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
-	wait_until 20 grep -q 'Child SA rekeyed by the peer' "$(bg_out ike_a)" ||
-		fail "no rekey seen:"$'\n'"$(cat "$(bg_out ike_a)")"
-	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
-		fail "the old Child SA was not deleted"
-	ping_lossless pings
-	tcp_both
+	peer_rekeys_child 'Child SA rekeyed by the peer'
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
 }
 
@@ -198,15 +189,7 @@ case_rekey_pfs_by_strongswan() {
 	charon_up none aes128gcm16-x25519
 	daemon_a
 	check_tunnel
-	ping_run pings 100
-	sleep 2
-	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
-	wait_until 20 grep -q 'Child SA rekeyed by the peer.*with PFS' "$(bg_out ike_a)" ||
-		fail "no PFS rekey seen:"$'\n'"$(cat "$(bg_out ike_a)")"
-	wait_until 20 grep -q 'peer deletes Child SA' "$(bg_out ike_a)" ||
-		fail "the old Child SA was not deleted"
-	ping_lossless pings
-	tcp_both
+	peer_rekeys_child 'Child SA rekeyed by the peer.*with PFS'
 }
 
 # ikehelper rekeys (ChildLifetime 30 s: at 27 s) while pings run.
@@ -216,8 +199,7 @@ case_rekey_by_ikehelper() {
 	daemon_a
 	check_tunnel
 	ping_run pings 250
-	wait_until 40 grep -q 'old Child SA deleted' "$(bg_out ike_a)" ||
-		fail "no rekey:"$'\n'"$(cat "$(bg_out ike_a)")"
+	ike_wait 40 'old Child SA deleted' "no rekey"
 	ping_lossless pings
 	tcp_both
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0 after the rekey"
@@ -231,19 +213,7 @@ case_ike_rekey_by_strongswan() {
 	charon_up none aes128gcm16
 	daemon_a
 	check_tunnel
-	ping_run pings 150
-	swanctl_b --rekey --ike a >/dev/null || fail "swanctl --rekey --ike failed"
-	wait_until 20 grep -q 'IKE SA rekeyed by the peer' "$(bg_out ike_a)" ||
-		fail "no IKE rekey:"$'\n'"$(cat "$(bg_out ike_a)")"
-	wait_until 20 grep -q 'peer deletes the IKE SA' "$(bg_out ike_a)" ||
-		fail "the old IKE SA was not deleted"
-	# The new IKE SA works: a Child SA rekey goes through it.
-	swanctl_b --rekey --child net >/dev/null || fail "swanctl --rekey failed"
-	wait_until 20 grep -q 'Child SA rekeyed by the peer' "$(bg_out ike_a)" ||
-		fail "no Child SA rekey over the new IKE SA:"$'\n'"$(cat "$(bg_out ike_a)")"
-	ping_lossless pings
-	tcp_both
-	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
+	peer_rekeys_ike
 }
 
 # ikehelper rekeys the IKE SA, strongSwan then the Child SA over it.
@@ -252,7 +222,7 @@ case_ike_rekey_by_ikehelper() {
 	charon_up none aes128gcm16
 	daemon_a
 	check_tunnel
-	ike_rekey_check swanctl_b --rekey --child net
+	ike_rekey_check
 }
 
 case_initiator_chacha() {
@@ -267,7 +237,7 @@ case_responder_cbc() {
 	charon_up none aes128-sha256
 	daemon_a
 	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
-		fail "strongSwan could not initiate:"$'\n'"$(cat "$(bg_out ike_a)")"
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
 	check_tunnel
 }
 
@@ -278,11 +248,10 @@ case_delete_by_peer() {
 	charon_up none aes128gcm16
 	daemon_a
 	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
-		fail "strongSwan could not initiate:"$'\n'"$(cat "$(bg_out ike_a)")"
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
 	check_tunnel
 	swanctl_b --terminate --ike a --timeout 10 >/dev/null || true
-	wait_until 15 grep -q 'peer deletes the IKE SA' "$(bg_out ike_a)" ||
-		fail "ikehelper did not see the delete"
+	ike_wait 15 'peer deletes the IKE SA' "ikehelper did not see the delete"
 	ping_ok && fail "traffic still flows after the delete"
 	check_eq "$(esp0_sa_packets)" '[]' "SAs left on esp0"
 }

@@ -2,9 +2,11 @@
 #
 # ikehelper's side of the interop suites (ike.sh: strongSwan, libreswan.sh:
 # Libreswan), sourced after lib.sh.  The suite brings the peer up in ns
-# "b" and defines two hooks for check_tunnel:
-#   peer_child_up   succeeds when the peer has its Child SA in xfrm
-#   peer_log        prints the peer daemon's log (for failure messages)
+# "b" and defines these hooks:
+#   peer_child_up     succeeds when the peer has its Child SA in xfrm
+#   peer_log          prints the peer daemon's log (for failure messages)
+#   peer_rekey_child  makes the peer rekey the Child SA
+#   peer_rekey_ike    makes the peer rekey the IKE SA
 #
 #   ns "a"                                   ns "b"
 #   +--------------------------------+       +-------------------------------+
@@ -117,8 +119,8 @@ esp0_sa_packets() {
 # check_tunnel: ikehelper has its Child SA, a ping and TCP both ways
 # pass, the peer has its Child SA and espif counted packets both ways.
 check_tunnel() {
-	wait_until 30 grep -q 'Child SA up' "$(bg_out ike_a)" ||
-		fail "no Child SA:"$'\n'"$(ike_log)"$'\n'"$(peer_log | tail -n 30)"
+	ike_wait 30 'Child SA up' \
+		"no Child SA (the peer's log ends:"$'\n'"$(peer_log | tail -n 30))"
 	ping_ok || fail "no ping through the tunnel"
 	tcp_both
 	wait_until 10 peer_child_up ||
@@ -188,18 +190,57 @@ NFT
 	wait_until 10 peer_child_up || fail "the peer has no Child SA"
 }
 
-# ike_rekey_check PEER_REKEYS_CHILD...: with the tunnel up and IkeLifetime =
-# 30s, ikehelper rekeys the IKE SA at 27 s (2.18) while pings run; the old
-# IKE SA is deleted, then the peer rekeys the Child SA (the command) over
-# the new IKE SA; nothing lost, TCP both ways after.
-ike_rekey_check() {
-	ping_run pings 350
-	ike_wait 40 'IKE SA rekeyed \(was' "no IKE SA rekey"
-	ike_wait 20 'old IKE SA deleted' "the old IKE SA was not deleted"
-	"$@" >/dev/null || fail "the peer could not rekey the Child SA"
+# ike_nat_check: ikehelper saw the NAT and put the Child SA into UDP.
+ike_nat_check() {
+	grep -q 'we are behind a NAT' "$(bg_out ike_a)" ||
+		fail "ikehelper did not detect the NAT"
+	grep -q 'ESP in UDP' "$(bg_out ike_a)" ||
+		fail "the Child SA is not ESP in UDP"
+}
+
+# peer_rekeys_child ERE: with the tunnel up and pings running the peer
+# rekeys the Child SA; ikehelper logs ERE for it and the peer's delete of
+# the old pair; no ping lost, TCP both ways after.
+peer_rekeys_child() {
+	ping_run pings 100
+	sleep 2
+	peer_rekey_child >/dev/null || fail "the peer could not rekey the Child SA"
+	ike_wait 20 "$1" "no rekey seen"
+	ike_wait 20 'peer deletes Child SA' "the old Child SA was not deleted"
+	ping_lossless pings
+	tcp_both
+}
+
+# child_rekey_over_new_ike: after an IKE SA rekey, the new IKE SA works:
+# the peer rekeys the Child SA through it; then no ping of the running
+# "pings" lost, TCP both ways, the Child SA's pair alone on esp0.
+child_rekey_over_new_ike() {
+	peer_rekey_child >/dev/null || fail "the peer could not rekey the Child SA"
 	ike_wait 20 'Child SA rekeyed by the peer' \
 		"no Child SA rekey over the new IKE SA"
 	ping_lossless pings
 	tcp_both
 	check_eq "$(esp0_sa_packets | jq length)" 2 "SAs on esp0"
+}
+
+# peer_rekeys_ike: with the tunnel up and pings running the peer rekeys
+# the IKE SA (2.18), then the Child SA over the new IKE SA; nothing lost,
+# TCP both ways, the Child SA's pair alone on esp0.
+peer_rekeys_ike() {
+	ping_run pings 150
+	peer_rekey_ike >/dev/null || fail "the peer could not rekey the IKE SA"
+	ike_wait 20 'IKE SA rekeyed by the peer' "no IKE rekey"
+	ike_wait 20 'peer deletes the IKE SA' "the old IKE SA was not deleted"
+	child_rekey_over_new_ike
+}
+
+# ike_rekey_check: with the tunnel up and IkeLifetime = 30s, ikehelper
+# rekeys the IKE SA at 27 s (2.18) while pings run; the old IKE SA is
+# deleted, then the peer rekeys the Child SA over the new IKE SA; nothing
+# lost, TCP both ways after.
+ike_rekey_check() {
+	ping_run pings 350
+	ike_wait 40 'IKE SA rekeyed \(was' "no IKE SA rekey"
+	ike_wait 20 'old IKE SA deleted' "the old IKE SA was not deleted"
+	child_rekey_over_new_ike
 }
