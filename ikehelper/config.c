@@ -6,8 +6,14 @@
  *
  * [Interface]
  *   ListenPort   IKE port (500); NAT-T always uses 4500 (RFC 7296 2.23)
- *   LocalId      our IKE identity (FQDN, user@fqdn, address), default for
- *                every peer
+ *   LocalId      our IKE identity (FQDN, user@fqdn, address, or a DN such
+ *                as "O=Example, CN=a.example"), default for every peer;
+ *                with certificates the default is the certificate's subject
+ *   Certificate  PEM file: our certificate, then intermediates to send
+ *   PrivateKey   PEM file: its key (unencrypted; refused if others can
+ *                read it)
+ *   CACertificate PEM file: the trust anchors peers' certificates must
+ *                chain to; these three are defaults for every peer
  *   Legacy       yes: allow MODP-1024, 3DES and SHA-1 in proposals
  *   Retransmits  how often a request is sent again (after 1, 2, 4, ...
  *                seconds) before the peer counts as dead (5: 63 s; 0-10)
@@ -16,7 +22,11 @@
  *   Endpoint     ADDR or ADDR:PORT or [V6ADDR]:PORT; none: responder only
  *   LocalId      our identity towards this peer
  *   RemoteId     the identity the peer must prove
- *   Auth         psk (default) or pubkey
+ *   Auth         psk (default) or pubkey (certificates, RFC 7427)
+ *   Certificate, PrivateKey, CACertificate   as in [Interface]
+ *   RsaPss       yes: sign with RSASSA-PSS rather than PKCS#1 v1.5 (the
+ *                default, since Android fails on PSS); as responder we
+ *                answer PSS with PSS anyway
  *   PresharedKey 0x<hex>, 0s<base64>, or the text itself; at least 16
  *                bytes (RFC 7296 2.15: short keys fall to offline guessing)
  *   AllowedIPs   the peer's side of the traffic selectors, prefixes
@@ -353,12 +363,39 @@ static int copy_id(char *dst, const char *v, const char **why)
 	return 0;
 }
 
+static int copy_path(char *dst, const char *v, const char **why)
+{
+	size_t n = strlen(v);
+
+	if (!n || n >= CONFIG_PATH_MAX) {
+		*why = n ? "a path longer than 255 bytes" : "empty";
+		return -EINVAL;
+	}
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Certificate, PrivateKey, CACertificate: 1 if @key is none of them. */
+static int creds_key(struct config_creds *cr, const char *key, const char *v,
+		     const char **why)
+{
+	if (!strcasecmp(key, "Certificate"))
+		return copy_path(cr->cert, v, why);
+	if (!strcasecmp(key, "PrivateKey"))
+		return copy_path(cr->key, v, why);
+	if (!strcasecmp(key, "CACertificate"))
+		return copy_path(cr->ca, v, why);
+	return 1;
+}
+
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
 
 /* One Key = Value line of a [Peer] section. */
 static int peer_key(struct config *c, struct config_peer *p, const char *key,
 		    char *v, const char **why)
 {
+	int ret;
+
 	if (!strcasecmp(key, "Name")) {
 		if (strlen(v) >= sizeof(p->name)) {
 			*why = "longer than 63 bytes";
@@ -386,6 +423,11 @@ static int peer_key(struct config *c, struct config_peer *p, const char *key,
 	}
 	if (!strcasecmp(key, "PresharedKey"))
 		return parse_psk(v, p->psk, &p->psk_len, why);
+	if (!strcasecmp(key, "RsaPss"))
+		return parse_bool(v, &p->rsa_pss) ? (*why = "yes or no", -EINVAL) : 0;
+	ret = creds_key(&p->creds, key, v, why);
+	if (ret <= 0)
+		return ret;
 	if (!strcasecmp(key, "AllowedIPs"))
 		return parse_prefixes(v, p->remote, &p->n_remote, why);
 	if (!strcasecmp(key, "LocalIPs"))
@@ -432,6 +474,7 @@ static int interface_key(struct config *c, const char *key, char *v,
 {
 	unsigned long port, n;
 	char *end;
+	int ret;
 
 	if (!strcasecmp(key, "ListenPort")) {
 		errno = 0;
@@ -445,6 +488,9 @@ static int interface_key(struct config *c, const char *key, char *v,
 	}
 	if (!strcasecmp(key, "LocalId"))
 		return copy_id(c->local_id, v, why);
+	ret = creds_key(&c->creds, key, v, why);
+	if (ret <= 0)
+		return ret;
 	if (!strcasecmp(key, "Retransmits")) {
 		errno = 0;
 		n = strtoul(v, &end, 10);
@@ -468,6 +514,12 @@ static void peer_defaults(const struct config *c, struct config_peer *p)
 
 	if (!p->local_id[0])
 		memcpy(p->local_id, c->local_id, sizeof(p->local_id));
+	if (!p->creds.cert[0])
+		memcpy(p->creds.cert, c->creds.cert, sizeof(p->creds.cert));
+	if (!p->creds.key[0])
+		memcpy(p->creds.key, c->creds.key, sizeof(p->creds.key));
+	if (!p->creds.ca[0])
+		memcpy(p->creds.ca, c->creds.ca, sizeof(p->creds.ca));
 	if (!p->n_local) {
 		parse_prefix((char[]){ "0.0.0.0/0" }, &p->local[0], &why);
 		parse_prefix((char[]){ "::/0" }, &p->local[1], &why);
@@ -483,21 +535,45 @@ static void peer_defaults(const struct config *c, struct config_peer *p)
 				       &p->esp[p->n_esp++], &why);
 }
 
-/* What a peer section must have once complete. */
-static int peer_check(const struct config *c, const struct config_peer *p,
-		      struct config_error *err)
+/* What any peer section must have. */
+static int peer_check_common(const struct config_peer *p,
+			     struct config_error *err)
 {
-	if (!p->remote_id[0])
-		return fail(err, p->line, "[Peer] without RemoteId");
-	if (!p->local_id[0] && !c->local_id[0])
-		return fail(err, p->line, "[Peer] without LocalId (here or in [Interface])");
-	if (p->auth == CONFIG_AUTH_PSK && !p->psk_len)
-		return fail(err, p->line, "[Peer] with Auth = psk but no PresharedKey");
 	if (!p->n_remote)
 		return fail(err, p->line, "[Peer] without AllowedIPs");
 	if (p->start != CONFIG_START_NONE && !p->has_endpoint)
 		return fail(err, p->line, "Start = start or trap needs an Endpoint");
 	return 0;
+}
+
+/* What a peer section must have once complete. */
+static int peer_check(const struct config *c, const struct config_peer *p,
+		      struct config_error *err)
+{
+	static const char *const cred_names[] = {
+		"Certificate", "PrivateKey", "CACertificate",
+	};
+	const char *have[3] = { p->creds.cert, p->creds.key, p->creds.ca };
+	const char *dflt[3] = { c->creds.cert, c->creds.key, c->creds.ca };
+	unsigned int i;
+
+	if (!p->remote_id[0])
+		return fail(err, p->line, "[Peer] without RemoteId");
+	if (p->auth == CONFIG_AUTH_PUBKEY) {
+		/* LocalId may default to the certificate's subject. */
+		if (p->psk_len)
+			return fail(err, p->line, "[Peer] with Auth = pubkey and a PresharedKey: which one?");
+		for (i = 0; i < 3; i++)
+			if (!have[i][0] && !dflt[i][0])
+				return fail(err, p->line, "[Peer] with Auth = pubkey but no %s (here or in [Interface])",
+					    cred_names[i]);
+		return peer_check_common(p, err);
+	}
+	if (!p->local_id[0] && !c->local_id[0])
+		return fail(err, p->line, "[Peer] without LocalId (here or in [Interface])");
+	if (!p->psk_len)
+		return fail(err, p->line, "[Peer] with Auth = psk but no PresharedKey");
+	return peer_check_common(p, err);
 }
 
 /**

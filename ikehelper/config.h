@@ -26,6 +26,7 @@
 #define CONFIG_MAX_SEL		64
 #define CONFIG_MAX_PROPOSALS	8
 #define CONFIG_MAX_PEERS	64
+#define CONFIG_PATH_MAX		256
 
 struct config_prefix {
 	uint8_t family;		/* 4 or 6 */
@@ -35,6 +36,13 @@ struct config_prefix {
 
 enum config_auth { CONFIG_AUTH_PSK, CONFIG_AUTH_PUBKEY };
 enum config_start { CONFIG_START_NONE, CONFIG_START_START, CONFIG_START_TRAP };
+
+/* Files of certificate authentication, read by the daemon (not here). */
+struct config_creds {
+	char cert[CONFIG_PATH_MAX];	/* ours, then intermediates, PEM */
+	char key[CONFIG_PATH_MAX];	/* its private key, PEM */
+	char ca[CONFIG_PATH_MAX];	/* trust anchors, PEM */
+};
 
 struct config_peer {
 	unsigned int line;		/* of its [Peer] header */
@@ -48,6 +56,8 @@ struct config_peer {
 	enum config_auth auth;
 	uint8_t psk[CONFIG_PSK_MAX];
 	size_t psk_len;
+	struct config_creds creds;
+	bool rsa_pss;			/* sign RSA with PSS (RFC 7427) */
 	unsigned int n_remote, n_local;
 	struct config_prefix remote[CONFIG_MAX_SEL];	/* AllowedIPs */
 	struct config_prefix local[CONFIG_MAX_SEL];	/* LocalIPs */
@@ -64,6 +74,7 @@ struct config {
 	uint16_t port;			/* IKE port, 500 */
 	unsigned int retransmits;	/* before a peer is dead, 5 */
 	char local_id[CONFIG_ID_MAX];
+	struct config_creds creds;	/* default for every peer */
 	bool legacy;
 	unsigned int npeers;
 	struct config_peer *peers;	/* npeers, heap */

@@ -13,6 +13,26 @@
 #define PSK "PresharedKey = 0x000102030405060708090a0b0c0d0e0f\n"
 #define PEER "[Peer]\nRemoteId = b.example\nAllowedIPs = 10.0.2.0/24\n" PSK
 #define IFACE "[Interface]\nLocalId = a.example\n"
+#define CREDS "Certificate = /etc/ikehelper/a.pem\n" \
+	"PrivateKey = /etc/ikehelper/a.key\nCACertificate = /etc/ikehelper/ca.pem\n"
+#define CERT_PEER "[Peer]\nRemoteId = b.example\nAllowedIPs = 10.0.2.0/24\n" \
+	"Auth = pubkey\n"
+#define LONG_PATH "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+/* Certificates named in [Interface] reach every peer. */
+static int creds_inherited(const struct config *c)
+{
+	return c->npeers == 2 &&
+	       !strcmp(c->peers[0].creds.cert, "/etc/ikehelper/a.pem") &&
+	       !strcmp(c->peers[0].creds.ca, "/etc/ikehelper/ca.pem") &&
+	       !strcmp(c->peers[1].creds.key, "/etc/ikehelper/b.key") &&
+	       !strcmp(c->peers[1].creds.cert, "/etc/ikehelper/a.pem") &&
+	       !c->peers[0].rsa_pss && c->peers[1].rsa_pss &&
+	       c->peers[0].auth == CONFIG_AUTH_PUBKEY && !c->peers[0].local_id[0];
+}
 
 struct cfg_case {
 	const char *name;
@@ -93,7 +113,43 @@ static const struct cfg_case cases[] = {
 	  7, "longer than 63" },
 	{ "remote_id_empty_value", IFACE "[Peer]\nRemoteId = \n", 4,
 	  "empty value" },
+	{ "cert_in_interface", "[Interface]\n" CREDS CERT_PEER CERT_PEER
+	  "PrivateKey = /etc/ikehelper/b.key\nRsaPss = yes\n", 0, NULL },
+	{ "cert_in_peer", "[Interface]\n" CERT_PEER CREDS
+	  "LocalId = O=Example, CN=a.example\n"
+	  "RemoteId = O=Example\\, Inc., CN=b.example\n", 0, NULL },
+	{ "cert_missing_ca", "[Interface]\nCertificate = a.pem\n"
+	  "PrivateKey = a.key\n" CERT_PEER, 4,
+	  "Auth = pubkey but no CACertificate" },
+	{ "cert_missing_key", "[Interface]\n" CERT_PEER
+	  "Certificate = a.pem\nCACertificate = ca.pem\n", 2,
+	  "no PrivateKey" },
+	{ "cert_and_psk", "[Interface]\n" CREDS CERT_PEER PSK, 5,
+	  "and a PresharedKey" },
+	{ "psk_needs_local_id", "[Interface]\n" CREDS PEER, 5,
+	  "without LocalId" },
+	{ "cert_path_too_long", "[Interface]\nCertificate = " LONG_PATH "\n",
+	  2, "longer than 255" },
+	{ "rsa_pss_bad", IFACE PEER "RsaPss = sometimes\n", 7, "yes or no" },
 };
+
+/* What accepted files must have parsed into, beyond being accepted. */
+static const struct {
+	const char *name;
+	int (*check)(const struct config *c);
+} checks[] = {
+	{ "cert_in_interface", creds_inherited },
+};
+
+static int check_parsed(const char *name, const struct config *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (!strcmp(checks[i].name, name))
+			return checks[i].check(c);
+	return 1;
+}
 
 int main(void)
 {
@@ -112,7 +168,7 @@ int main(void)
 			len = 24;
 		ret = config_parse(c->text, len, &cfg, &err);
 		if (!c->msg)
-			ok = ret == 0;
+			ok = ret == 0 && check_parsed(c->name, &cfg);
 		else
 			ok = ret == -EINVAL && err.line == c->line &&
 			     strstr(err.msg, c->msg);
