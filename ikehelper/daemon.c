@@ -62,29 +62,30 @@ static time_t now_s(void)
 }
 
 /*
- * Read the configuration.  It may hold pre-shared keys: a file others can
- * read is refused, as ssh refuses a readable private key.
+ * Read a whole file of at most 1 MiB (NUL-terminated for PEM parsers).
+ * @secret: it holds keys, so a file others can read is refused, as ssh
+ * refuses a readable private key.  Errors are printed here.
  */
-static int load_config(const char *path, struct config *cfg)
+static int read_file(const char *path, bool secret, char **out, size_t *len)
 {
-	struct config_error err;
 	struct stat st;
 	char *text;
 	ssize_t n;
-	int fd, ret;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROG_NAME, path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || st.st_size > 1 << 20) {
-		fprintf(stderr, "%s: %s: not a configuration file\n", PROG_NAME, path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 1 << 20) {
+		fprintf(stderr, "%s: %s: not a regular file of at most 1 MiB\n",
+			PROG_NAME, path);
 		close(fd);
 		return -1;
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		fprintf(stderr, "%s: %s: readable by others (mode %03o); it may hold keys: chmod 600 it\n",
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		fprintf(stderr, "%s: %s: readable by others (mode %03o); it holds keys: chmod 600 it\n",
 			PROG_NAME, path, st.st_mode & 0777);
 		close(fd);
 		return -1;
@@ -101,8 +102,24 @@ static int load_config(const char *path, struct config *cfg)
 		free(text);
 		return -1;
 	}
-	ret = config_parse(text, (size_t)n, cfg, &err);
-	explicit_bzero(text, (size_t)n);
+	text[n] = 0;
+	*out = text;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Read the configuration; it may hold pre-shared keys. */
+static int load_config(const char *path, struct config *cfg)
+{
+	struct config_error err;
+	size_t n;
+	char *text;
+	int ret;
+
+	if (read_file(path, true, &text, &n))
+		return -1;
+	ret = config_parse(text, n, cfg, &err);
+	explicit_bzero(text, n);
 	free(text);
 	if (ret) {
 		if (err.line)
@@ -115,6 +132,98 @@ static int load_config(const char *path, struct config *cfg)
 		return -1;
 	}
 	return 0;
+}
+
+/* One peer's certificate, key and anchors, checked against its LocalId. */
+static int load_cred(const struct config_peer *p, struct cred **out)
+{
+	char *cert = NULL, *key = NULL, *ca = NULL, err[256];
+	size_t certlen, keylen, calen;
+	uint8_t id[CRED_ID_MAX];
+	int ret = -1, idlen;
+
+	if (read_file(p->creds.cert, false, &cert, &certlen) ||
+	    read_file(p->creds.key, true, &key, &keylen) ||
+	    read_file(p->creds.ca, false, &ca, &calen))
+		goto out;
+	if (cred_load(cert, certlen, key, keylen, ca, calen, out, err,
+		      sizeof(err))) {
+		fprintf(stderr, "%s: %s, %s: %s\n", PROG_NAME, p->creds.cert,
+			p->creds.key, err);
+		goto out;
+	}
+	/* Peers check that our ID is in our certificate (RFC 4945 3.1). */
+	idlen = cred_id_encode(p->local_id, *out, id, sizeof(id));
+	if (idlen < 0) {
+		fprintf(stderr, "%s: LocalId %s: not a valid identity\n",
+			PROG_NAME, p->local_id);
+	} else if (cred_check_own_id(*out, id, (size_t)idlen, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", PROG_NAME, p->creds.cert, err);
+	} else {
+		ret = 0;
+	}
+	if (ret) {
+		cred_free(*out);
+		*out = NULL;
+	}
+out:
+	free(cert);
+	free(ca);
+	if (key) {
+		explicit_bzero(key, keylen);
+		free(key);
+	}
+	return ret;
+}
+
+static bool same_creds(const struct config_peer *a, const struct config_peer *b)
+{
+	return !strcmp(a->creds.cert, b->creds.cert) &&
+	       !strcmp(a->creds.key, b->creds.key) &&
+	       !strcmp(a->creds.ca, b->creds.ca) &&
+	       !strcmp(a->local_id, b->local_id);
+}
+
+/* Credentials of every Auth = pubkey peer; peers with the same files share. */
+static int load_creds(struct daemon *d)
+{
+	unsigned int i, j;
+
+	d->ctx.creds = calloc(d->cfg.npeers ? d->cfg.npeers : 1,
+			      sizeof(*d->ctx.creds));
+	if (!d->ctx.creds)
+		return -1;
+	for (i = 0; i < d->cfg.npeers; i++) {
+		const struct config_peer *p = &d->cfg.peers[i];
+
+		if (p->auth != CONFIG_AUTH_PUBKEY)
+			continue;
+		for (j = 0; j < i; j++)
+			if (d->ctx.creds[j] && same_creds(&d->cfg.peers[j], p))
+				break;
+		if (j < i)
+			d->ctx.creds[i] = d->ctx.creds[j];
+		else if (load_cred(p, &d->ctx.creds[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static void free_creds(struct daemon *d)
+{
+	unsigned int i, j;
+
+	if (!d->ctx.creds)
+		return;
+	for (i = 0; i < d->cfg.npeers; i++) {
+		for (j = 0; j < i; j++)
+			if (d->ctx.creds[j] == d->ctx.creds[i])
+				break;
+		if (j == i)
+			cred_free(d->ctx.creds[i]);
+	}
+	free(d->ctx.creds);
+	d->ctx.creds = NULL;
 }
 
 static int udp_socket(uint16_t port)
@@ -388,6 +497,8 @@ int daemon_main(int argc, char *argv[])
 	}
 	if (load_config(conf, &d.cfg))
 		return 1;
+	if (load_creds(&d))
+		goto out;
 	d.ifindex = if_nametoindex(argv[optind]);
 	if (!d.ifindex) {
 		fprintf(stderr, "%s: %s: no such interface\n", PROG_NAME, argv[optind]);
@@ -457,6 +568,7 @@ int daemon_main(int argc, char *argv[])
 	ret = 0;
 out:
 	ike_free_all(&d.ctx);
+	free_creds(&d);
 	if (d.nl)
 		for (i = 0; i < d.cfg.npeers; i++)
 			if (d.peer_made[i])

@@ -8,9 +8,12 @@
  *                N(NAT_DETECTION_*)
  *                                     <--  HDR, SAr1, KEr, Nr, N(NAT_D*)
  *                                          (or N(COOKIE), N(INVALID_KE))
- *   IKE_AUTH     HDR, SK {IDi, [IDr,]  -->
- *                AUTH, SAi2, TSi, TSr}
- *                                     <--  HDR, SK {IDr, AUTH, SAr2, TSi, TSr}
+ *                N(SIGNATURE_HASH_ALGORITHMS)  (with certificates)
+ *                                     <--  ..., [CERTREQ,] [N(SIGNATURE_HASH_*)]
+ *   IKE_AUTH     HDR, SK {IDi, [CERT+,]  -->
+ *                [CERTREQ,] AUTH, SAi2, TSi, TSr}
+ *                                     <--  HDR, SK {IDr, [CERT+,] AUTH, SAr2,
+ *                                          TSi, TSr}
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include "ike.h"
 #include "ikev2.h"
 #include "ikev2_msg.h"
+#include "sig.h"
 
 /* Notify types (3.10.1). */
 #define N_UNSUPPORTED_CRITICAL_PAYLOAD	1
@@ -39,11 +43,7 @@
 #define N_REKEY_SA			16393
 #define N_NO_ADDITIONAL_SAS		35
 
-/* ID types (3.5) and the AUTH method (3.8). */
-#define ID_IPV4_ADDR	1
-#define ID_FQDN		2
-#define ID_RFC822_ADDR	3
-#define ID_IPV6_ADDR	5
+/* The AUTH method of pre-shared keys (3.8); ID types are in cred.h. */
 #define AUTH_SHARED_KEY	2
 
 static uint16_t get16(const uint8_t *p)
@@ -350,27 +350,6 @@ static int out_natd(struct ikev2_out *o, const struct ike_sa *sa)
 	return 0;
 }
 
-/* ID payload body (3.5) for an identity string; its type is guessed. */
-static size_t id_body(const char *id, uint8_t *out, size_t max)
-{
-	size_t n = strlen(id);
-
-	memset(out, 0, 4);
-	if (inet_pton(AF_INET, id, out + 4) == 1) {
-		out[0] = ID_IPV4_ADDR;
-		return 8;
-	}
-	if (inet_pton(AF_INET6, id, out + 4) == 1) {
-		out[0] = ID_IPV6_ADDR;
-		return 20;
-	}
-	out[0] = strchr(id, '@') ? ID_RFC822_ADDR : ID_FQDN;
-	if (n > max - 4)
-		n = max - 4;
-	memcpy(out + 4, id, n);
-	return 4 + n;
-}
-
 /* A traffic selector payload (3.13) from prefixes, as address ranges. */
 static int out_ts(struct ikev2_out *o, uint8_t type,
 		  const struct config_prefix *pfx, unsigned int n)
@@ -622,33 +601,48 @@ static int derive_ike_keys(struct ike_sa *sa, const uint8_t *peer_ke,
 }
 
 /*
- * AUTH for a pre-shared key (2.15): prf(prf(PSK, "Key Pad for IKEv2"),
- * <SignedOctets>), SignedOctets = RealMessage | Nonce of the other side |
- * prf(SK_p, ID payload body).
+ * The octets AUTH covers (2.15): RealMessage | Nonce of the other side |
+ * prf(SK_p, ID payload body), for the initiator's AUTH or the responder's.
  */
-static int psk_auth(const struct ike_sa *sa, bool of_initiator,
-		    const uint8_t *id, size_t idlen, uint8_t *out)
+static int signed_octets(const struct ike_sa *sa, bool of_initiator,
+			 const uint8_t *id, size_t idlen, uint8_t **out,
+			 size_t *outlen)
 {
-	const struct config_peer *p = peer_cfg(sa);
-	static const char pad[] = "Key Pad for IKEv2";
-	uint8_t key[CRYPTO_MAX_KEY], macid[CRYPTO_MAX_KEY], *octets;
 	const uint8_t *msg = of_initiator ? sa->init_req : sa->init_resp;
 	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
 	size_t msglen = of_initiator ? sa->init_req_len : sa->init_resp_len;
-	size_t nlen = of_initiator ? sa->nr_len : sa->ni_len, olen;
+	size_t nlen = of_initiator ? sa->nr_len : sa->ni_len;
+	uint8_t macid[CRYPTO_MAX_KEY], *octets;
 	int ret;
 
 	ret = crypto_prf(sa->prf, of_initiator ? sa->sk_pi : sa->sk_pr,
 			 sa->prf_len, id, idlen, macid);
 	if (ret)
 		return ret;
-	olen = msglen + nlen + sa->prf_len;
-	octets = malloc(olen);
+	octets = malloc(msglen + nlen + sa->prf_len);
 	if (!octets)
 		return -ENOMEM;
 	memcpy(octets, msg, msglen);
 	memcpy(octets + msglen, nonce, nlen);
 	memcpy(octets + msglen + nlen, macid, sa->prf_len);
+	*out = octets;
+	*outlen = msglen + nlen + sa->prf_len;
+	return 0;
+}
+
+/* AUTH for a pre-shared key (2.15): prf(prf(PSK, "Key Pad for IKEv2"), octets). */
+static int psk_auth(const struct ike_sa *sa, bool of_initiator,
+		    const uint8_t *id, size_t idlen, uint8_t *out)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	static const char pad[] = "Key Pad for IKEv2";
+	uint8_t key[CRYPTO_MAX_KEY], *octets;
+	size_t olen;
+	int ret;
+
+	ret = signed_octets(sa, of_initiator, id, idlen, &octets, &olen);
+	if (ret)
+		return ret;
 	ret = crypto_prf(sa->prf, p->psk, p->psk_len, (const uint8_t *)pad,
 			 sizeof(pad) - 1, key);
 	if (!ret)
@@ -656,6 +650,223 @@ static int psk_auth(const struct ike_sa *sa, bool of_initiator,
 	explicit_bzero(key, sizeof(key));
 	free(octets);
 	return ret;
+}
+
+/* The certificates for sa's peer; NULL with a pre-shared key. */
+static struct cred *peer_cred(const struct ike_sa *sa)
+{
+	if (peer_cfg(sa)->auth != CONFIG_AUTH_PUBKEY || !sa->ctx->creds)
+		return NULL;
+	return sa->ctx->creds[sa->peer_idx];
+}
+
+/* Our ID payload body towards sa's peer (3.5); the length or -errno. */
+static int our_id(const struct ike_sa *sa, uint8_t *out, size_t max)
+{
+	return cred_id_encode(peer_cfg(sa)->local_id, peer_cred(sa), out, max);
+}
+
+/* The peer's ID payload body must name the configured RemoteId. */
+static bool id_matches(const struct config_peer *p, const struct ikev2_buf *idb)
+{
+	uint8_t want[CRED_ID_MAX];
+	int wl = cred_id_encode(p->remote_id, NULL, want, sizeof(want));
+
+	return wl > 0 && cred_id_equal(want, (size_t)wl, idb->p, idb->len);
+}
+
+/* CERT payloads (3.6): our certificate first, then intermediates. */
+static int out_certs(struct ikev2_out *o, const struct cred *cr)
+{
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < cred_ncerts(cr); i++) {
+		const uint8_t *der = cred_cert(cr, i, &len);
+		uint8_t *b = ikev2_out_pld(o, IKEV2_PLD_CERT, 1 + len);
+
+		if (!b)
+			return -EMSGSIZE;
+		b[0] = CERT_X509_SIGNATURE;
+		memcpy(b + 1, der, len);
+	}
+	return 0;
+}
+
+/*
+ * CERTREQ (3.7): the hashes of the trust anchors of @creds[0..n), each
+ * once (a responder does not know its peer yet, so it names the anchors
+ * of every peer).  strongSwan and Libreswan send their certificate by
+ * default only when asked.
+ */
+static int out_certreq(struct ikev2_out *o, struct cred *const *creds,
+		       unsigned int n)
+{
+	uint8_t hashes[CRED_MAX_CERTS * 20 * 4], *b;
+	size_t have = 0, len, j, k;
+	unsigned int i;
+
+	for (i = 0; creds && i < n; i++) {
+		const uint8_t *h;
+
+		if (!creds[i])
+			continue;
+		h = cred_certreq(creds[i], &len);
+		for (j = 0; j + 20 <= len && have + 20 <= sizeof(hashes); j += 20) {
+			for (k = 0; k < have && memcmp(hashes + k, h + j, 20); k += 20)
+				;
+			if (k == have) {
+				memcpy(hashes + have, h + j, 20);
+				have += 20;
+			}
+		}
+	}
+	if (!have)
+		return 0;
+	b = ikev2_out_pld(o, IKEV2_PLD_CERTREQ, 1 + have);
+	if (!b)
+		return -EMSGSIZE;
+	b[0] = CERT_X509_SIGNATURE;
+	memcpy(b + 1, hashes, have);
+	return 0;
+}
+
+/* RFC 7427 4: the hashes we can verify, in IKE_SA_INIT. */
+static int out_sig_hashes(struct ikev2_out *o, const struct ike_ctx *ctx)
+{
+	uint8_t h[8];
+
+	if (ctx->no_sig_hashes)
+		return 0;
+	return out_notify(o, N_SIGNATURE_HASH_ALGORITHMS, h, sig_hashes_ours(h));
+}
+
+static bool any_pubkey_peer(const struct ike_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->cfg->npeers; i++)
+		if (ctx->cfg->peers[i].auth == CONFIG_AUTH_PUBKEY)
+			return true;
+	return false;
+}
+
+/* Our AUTH payload (2.15): a MAC with the pre-shared key or a signature. */
+static int out_auth(struct ikev2_out *o, const struct ike_sa *sa,
+		    const uint8_t *id, size_t idlen)
+{
+	const struct config_peer *p = peer_cfg(sa);
+	const struct cred *cr = peer_cred(sa);
+	uint8_t data[SIG_AUTH_MAX], method = AUTH_SHARED_KEY, *b, *octets;
+	size_t len = sa->prf_len, olen;
+	int ret;
+
+	if (!cr) {
+		if (p->auth == CONFIG_AUTH_PUBKEY)
+			return -ENOKEY;
+		ret = psk_auth(sa, sa->initiator, id, idlen, data);
+	} else {
+		ret = signed_octets(sa, sa->initiator, id, idlen, &octets, &olen);
+		if (ret)
+			return ret;
+		len = sizeof(data);
+		ret = sig_sign(cred_key(cr), sa->peer_hashes,
+			       p->rsa_pss || sa->peer_pss, octets, olen,
+			       &method, data, &len);
+		free(octets);
+	}
+	if (ret)
+		return ret;
+	b = ikev2_out_pld(o, IKEV2_PLD_AUTH, 4 + len);
+	if (b) {
+		memset(b, 0, 4);
+		b[0] = method;
+		memcpy(b + 4, data, len);
+	}
+	explicit_bzero(data, sizeof(data));
+	return b ? 0 : -EMSGSIZE;
+}
+
+/*
+ * The peer's AUTH (2.15): a MAC with the pre-shared key, or a signature
+ * by the certificate it sent, which must chain to our trust anchors and
+ * hold the ID it claims (RFC 4945 3.1).  0, or -errno with @why set.
+ */
+static int verify_peer(struct ike_sa *sa, const struct ikev2_msg *in,
+		       const struct ikev2_buf *idb, const struct ikev2_auth *a,
+		       char *why, size_t whylen)
+{
+	const struct cred *cr = peer_cred(sa);
+	const uint8_t *der[CRED_MAX_CERTS];
+	size_t dlen[CRED_MAX_CERTS], olen;
+	uint8_t want[CRYPTO_MAX_KEY], *octets;
+	unsigned int i, n = 0;
+	EVP_PKEY *key = NULL;
+	char err[256], name[64];
+	bool pss = false;
+	int ret;
+
+	if (peer_cfg(sa)->auth == CONFIG_AUTH_PSK) {
+		snprintf(why, whylen, "AUTH does not verify (pre-shared key?)");
+		if (a->method != AUTH_SHARED_KEY || a->data.len != sa->prf_len)
+			return -EBADMSG;
+		ret = psk_auth(sa, !sa->initiator, idb->p, idb->len, want);
+		if (ret)
+			return ret;
+		ret = crypto_memeq(want, a->data.p, sa->prf_len) ? 0 : -EACCES;
+		explicit_bzero(want, sizeof(want));
+		if (!ret)
+			sa->peer_auth = AUTH_SHARED_KEY;
+		return ret;
+	}
+	if (!cr) {
+		snprintf(why, whylen, "no certificates loaded for this peer");
+		return -ENOKEY;
+	}
+	if (a->method == AUTH_SHARED_KEY) {
+		snprintf(why, whylen, "a pre-shared key AUTH, but Auth = pubkey");
+		return -EACCES;
+	}
+	/* 3.6: the first CERT holds the key; the others are intermediates. */
+	for (i = 0; i < in->npld && n < CRED_MAX_CERTS; i++) {
+		const struct ikev2_pld *pl = &in->pld[i];
+
+		if (pl->type != IKEV2_PLD_CERT || pl->body.len < 2 ||
+		    pl->body.p[0] != CERT_X509_SIGNATURE)
+			continue;
+		der[n] = pl->body.p + 1;
+		dlen[n++] = pl->body.len - 1;
+	}
+	if (!n) {
+		snprintf(why, whylen, "no X.509 certificate in IKE_AUTH");
+		return -EACCES;
+	}
+	ret = cred_verify_peer(cr, der, dlen, n, sa->ctx->cert_time ?
+			       sa->ctx->cert_time : time(NULL), idb->p,
+			       idb->len, &key, err, sizeof(err));
+	if (ret) {
+		snprintf(why, whylen, "certificate refused: %s", ret == -EBADMSG ?
+			 "it does not parse" : err);
+		return ret;
+	}
+	ret = signed_octets(sa, !sa->initiator, idb->p, idb->len, &octets, &olen);
+	if (!ret) {
+		ret = sig_verify(key, a->method, a->data.p, a->data.len, octets,
+				 olen, SIG_HASHES_OURS, &pss);
+		free(octets);
+	}
+	EVP_PKEY_free(key);
+	sig_name(a->method, a->data.p, a->data.len, name, sizeof(name));
+	if (ret) {
+		snprintf(why, whylen, "%s signature (AUTH method %u) %s", name,
+			 a->method, ret == -EACCES ? "does not verify" :
+			 "not acceptable");
+		return ret;
+	}
+	sa->peer_pss = pss;
+	sa->peer_auth = a->method;
+	ike_log(sa, "peer authenticated by certificate, %s signature", name);
+	return 0;
 }
 
 /*
@@ -935,7 +1146,8 @@ static int send_init_request(struct ike_sa *sa)
 	if (ret)
 		return ret;
 	if (out_ke(&o, sa->dh, ke, kelen) || out_nonce(&o, sa->ni, sa->ni_len) ||
-	    out_natd(&o, sa))
+	    out_natd(&o, sa) ||
+	    (p->auth == CONFIG_AUTH_PUBKEY && out_sig_hashes(&o, sa->ctx)))
 		return -EMSGSIZE;
 	ikev2_out_fix_len(&o);
 	free(sa->init_req);
@@ -1040,6 +1252,7 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 	struct ikev2_ke ke;
 	struct chosen c;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < m->npld; i++) {
 		const struct ikev2_pld *pl = &m->pld[i];
@@ -1058,6 +1271,9 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 		case IKEV2_PLD_NOTIFY:
 			if (ikev2_pld_notify(&pl->body, &n))
 				break;
+			if (n.type == N_SIGNATURE_HASH_ALGORITHMS)
+				sa->peer_hashes = sig_hashes_parse(n.data.p,
+								   n.data.len);
 			if (n.type == N_COOKIE && n.data.len &&
 			    n.data.len <= sizeof(sa->cookie) &&
 			    sa->init_retries++ < 3) {
@@ -1147,8 +1363,12 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 		sa->nat_local ? ", we are behind a NAT" : "",
 		sa->nat_remote ? ", the peer is behind a NAT" : "");
 	sa->my_msgid = 1;
-	if (send_auth_request(sa))
-		sa_fail(sa, "cannot build the IKE_AUTH request");
+	ret = send_auth_request(sa);
+	if (ret)
+		sa_fail(sa, ret == -ENOTSUP ?
+			"IKE_AUTH: the peer accepts no signature our key can make" :
+			ret == -ENOKEY ? "IKE_AUTH: no certificate loaded for this peer" :
+			"cannot build the IKE_AUTH request");
 }
 
 /* Responder: an IKE_SA_INIT request for a new IKE SA. */
@@ -1167,15 +1387,25 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	unsigned int i, pi;
 	uint8_t kd[CRYPTO_MAX_KE];
 	size_t kdlen = sizeof(kd);
+	unsigned int hashes = 0;
+	bool hashes_seen = false;
 	int ret = -ENOENT;
 
 	for (i = 0; i < m->npld; i++) {
+		struct ikev2_notify n;
+
 		if (m->pld[i].type == IKEV2_PLD_SA)
 			sab = &m->pld[i].body;
 		else if (m->pld[i].type == IKEV2_PLD_KE)
 			keb = &m->pld[i].body;
 		else if (m->pld[i].type == IKEV2_PLD_NONCE)
 			nb = &m->pld[i].body;
+		else if (m->pld[i].type == IKEV2_PLD_NOTIFY &&
+			 !ikev2_pld_notify(&m->pld[i].body, &n) &&
+			 n.type == N_SIGNATURE_HASH_ALGORITHMS) {
+			hashes = sig_hashes_parse(n.data.p, n.data.len);
+			hashes_seen = true;
+		}
 	}
 	if (!sab || !keb || !nb || ikev2_pld_sa(sab, &offer) ||
 	    ikev2_pld_ke(keb, &ke) || ikev2_pld_nonce(nb) ||
@@ -1236,6 +1466,7 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	sa->dh = c.dh;
 	memcpy(sa->ni, nb->p, nb->len);
 	sa->ni_len = nb->len;
+	sa->peer_hashes = hashes;
 	sa->nr_len = our_nonce_len(sa->ctx);
 	sa->init_req = malloc(m->length);
 	if (!sa->init_req || crypto_random(sa->nr, sa->nr_len) ||
@@ -1261,6 +1492,14 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	}
 	if (out_ke(&o, sa->dh, kd, kdlen) || out_nonce(&o, sa->nr, sa->nr_len) ||
 	    out_natd(&o, sa))
+		return;
+	/*
+	 * With certificates: CERTREQ (3.7) and, answering an initiator that
+	 * announced its hashes, ours (RFC 7427 4).
+	 */
+	if (any_pubkey_peer(ctx) &&
+	    (out_certreq(&o, ctx->creds, ctx->cfg->npeers) ||
+	     (hashes_seen && out_sig_hashes(&o, ctx))))
 		return;
 	ikev2_out_fix_len(&o);
 	sa->init_resp = malloc(o.len);
@@ -1313,28 +1552,30 @@ static unsigned int esp_proposals(const struct config_peer *p,
 static int send_auth_request(struct ike_sa *sa)
 {
 	const struct config_peer *p = peer_cfg(sa);
-	static struct ikev2_out o, in;
 	struct ikev2_sk_keys k = keys_out(sa);
 	struct proposal esp[CONFIG_MAX_PROPOSALS];
-	uint8_t id[CONFIG_ID_MAX + 4], auth[CRYPTO_MAX_KEY], *b;
-	size_t idlen;
+	const struct cred *cr = peer_cred(sa);
+	uint8_t id[CRED_ID_MAX], *b;
+	static struct ikev2_out o, in;
+	char idtext[CONFIG_ID_MAX];
 	unsigned int nesp;
+	int idlen, ret;
 
 	ikev2_out_chain(&in);
-	idlen = id_body(p->local_id, id, sizeof(id));
+	idlen = our_id(sa, id, sizeof(id));
+	if (idlen < 0)
+		return idlen;
 	b = ikev2_out_pld(&in, IKEV2_PLD_IDI, idlen);
 	if (!b)
 		return -EMSGSIZE;
 	memcpy(b, id, idlen);
-	if (psk_auth(sa, true, id, idlen, auth))
-		return -EIO;
-	b = ikev2_out_pld(&in, IKEV2_PLD_AUTH, 4 + sa->prf_len);
-	if (!b)
+	/* With certificates: ours, and which anchors we trust (3.6, 3.7). */
+	if (cr && (out_certs(&in, cr) ||
+		   out_certreq(&in, &sa->ctx->creds[sa->peer_idx], 1)))
 		return -EMSGSIZE;
-	memset(b, 0, 4);
-	b[0] = AUTH_SHARED_KEY;
-	memcpy(b + 4, auth, sa->prf_len);
-	explicit_bzero(auth, sizeof(auth));
+	ret = out_auth(&in, sa, id, idlen);
+	if (ret)
+		return ret;
 	nesp = esp_proposals(p, esp, false);
 	sa->child_spi_in = random_child_spi();
 	if (!nesp ||
@@ -1348,33 +1589,9 @@ static int send_auth_request(struct ike_sa *sa)
 	if (ikev2_out_seal(&o, &in, &k))
 		return -EIO;
 	sa->state = IKE_AUTH_SENT;
-	ike_log(sa, "IKE_AUTH request sent as %s", p->local_id);
+	ike_log(sa, "IKE_AUTH request sent as %s",
+		cred_id_text(id, idlen, idtext, sizeof(idtext)));
 	return send_request(sa, &o);
-}
-
-/* The peer's ID must be the configured RemoteId (3.5, by its text). */
-static bool id_matches(const struct config_peer *p, const struct ikev2_id *id)
-{
-	uint8_t want[CONFIG_ID_MAX + 4];
-	size_t wl = id_body(p->remote_id, want, sizeof(want));
-
-	return wl == id->data.len + 4 && want[0] == id->type &&
-	       !memcmp(want + 4, id->data.p, id->data.len);
-}
-
-static int verify_auth(const struct ike_sa *sa, bool of_initiator,
-		       const struct ikev2_buf *idb, const struct ikev2_auth *a)
-{
-	uint8_t want[CRYPTO_MAX_KEY];
-	int ok;
-
-	if (a->method != AUTH_SHARED_KEY || a->data.len != sa->prf_len)
-		return -EBADMSG;
-	if (psk_auth(sa, of_initiator, idb->p, idb->len, want))
-		return -EIO;
-	ok = crypto_memeq(want, a->data.p, sa->prf_len);
-	explicit_bzero(want, sizeof(want));
-	return ok ? 0 : -EACCES;
 }
 
 /* Derive, install, wipe: sa->child becomes the Child SA in use. */
@@ -1442,6 +1659,25 @@ static void child_retire(struct ike_sa *sa)
 	sa->child_installed = false;
 }
 
+static int send_enc_request(struct ike_sa *sa, uint8_t exchange,
+			    const struct ikev2_out *in, int pending);
+
+/*
+ * Initiator: the responder did not prove itself.  It believes the IKE SA
+ * is up, so tell it (2.21.2: AUTHENTICATION_FAILED in INFORMATIONAL),
+ * once, and forget the SA.
+ */
+static void auth_failed(struct ike_sa *sa)
+{
+	static struct ikev2_out in;
+
+	ikev2_out_chain(&in);
+	sa->my_msgid = 2;
+	if (!out_notify(&in, N_AUTHENTICATION_FAILED, NULL, 0))
+		send_enc_request(sa, IKEV2_EXCH_INFORMATIONAL, &in, PEND_OTHER);
+	sa->state = IKE_DEAD;
+}
+
 /* Initiator: the IKE_AUTH response, decrypted. */
 static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
 {
@@ -1455,6 +1691,7 @@ static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
 	struct chosen c;
 	unsigned int i, nesp;
 	struct proposal esp[CONFIG_MAX_PROPOSALS];
+	char why[300];
 
 	for (i = 0; i < in->npld; i++) {
 		const struct ikev2_pld *pl = &in->pld[i];
@@ -1487,12 +1724,16 @@ static void on_auth_response(struct ike_sa *sa, const struct ikev2_msg *in)
 			break;
 		}
 	}
-	if (!idb || ikev2_pld_id(idb, &id) || !id_matches(p, &id)) {
-		sa_fail(sa, "IKE_AUTH: the responder's identity is not RemoteId");
+	if (!idb || ikev2_pld_id(idb, &id) || !id_matches(p, idb)) {
+		ike_log(sa, "IKE_AUTH: the responder's identity %s is not RemoteId",
+			idb ? cred_id_text(idb->p, idb->len, why, sizeof(why)) :
+			"(none)");
+		auth_failed(sa);
 		return;
 	}
-	if (verify_auth(sa, false, idb, &auth)) {
-		sa_fail(sa, "IKE_AUTH: the responder's AUTH does not verify (pre-shared key?)");
+	if (verify_peer(sa, in, idb, &auth, why, sizeof(why))) {
+		ike_log(sa, "IKE_AUTH: the responder: %s", why);
+		auth_failed(sa);
 		return;
 	}
 	sa->state = IKE_ESTABLISHED;
@@ -1538,8 +1779,10 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 	struct proposal esp[CONFIG_MAX_PROPOSALS], one;
 	struct config_prefix local_n[CONFIG_MAX_SEL];
 	unsigned int n_local_n = 0;
-	uint8_t myid[CONFIG_ID_MAX + 4], mac[CRYPTO_MAX_KEY], *b;
-	size_t myidlen;
+	uint8_t myid[CRED_ID_MAX], *b;
+	char why[300], idtext[CONFIG_ID_MAX];
+	const struct cred *cr;
+	int myidlen, ret;
 	struct ikev2_sk_keys k = keys_out(sa);
 
 	for (i = 0; i < in->npld; i++) {
@@ -1570,18 +1813,20 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 	}
 	/* The peer is the one whose RemoteId the initiator claims. */
 	for (i = 0; i < ctx->cfg->npeers; i++) {
-		if (id_matches(&ctx->cfg->peers[i], &id)) {
+		if (id_matches(&ctx->cfg->peers[i], idb)) {
 			p = &ctx->cfg->peers[i];
 			sa->peer_idx = i;
 			break;
 		}
 	}
-	if (!p || p->auth != CONFIG_AUTH_PSK ||
-	    verify_auth(sa, true, idb, &auth)) {
+	if (!p)
+		snprintf(why, sizeof(why), "unknown initiator identity %s",
+			 cred_id_text(idb->p, idb->len, idtext, sizeof(idtext)));
+	if (!p || verify_peer(sa, in, idb, &auth, why, sizeof(why))) {
 		send_enc_notify(sa, IKEV2_EXCH_IKE_AUTH, msgid,
 				N_AUTHENTICATION_FAILED);
-		sa_fail(sa, p ? "IKE_AUTH: the initiator's AUTH does not verify" :
-			"IKE_AUTH: unknown initiator identity");
+		ike_log(sa, "IKE_AUTH: the initiator: %s", why);
+		sa->state = IKE_DEAD;
 		return;
 	}
 	sa->state = IKE_ESTABLISHED;
@@ -1589,22 +1834,30 @@ static void on_auth_request(struct ike_sa *sa, const struct ikev2_msg *in,
 	ike_rekey_schedule(sa);
 	ike_log(sa, "IKE SA established (responder)");
 
-	/* The Child SA: proposals, then selectors narrowed to ours (2.9). */
+	/* Our identity, certificates and AUTH (2.15, 3.6). */
 	ikev2_out_chain(&out);
-	myidlen = id_body(p->local_id, myid, sizeof(myid));
-	b = ikev2_out_pld(&out, IKEV2_PLD_IDR, myidlen);
-	if (b)
-		memcpy(b, myid, myidlen);
-	if (!b || psk_auth(sa, false, myid, myidlen, mac))
+	myidlen = our_id(sa, myid, sizeof(myid));
+	if (myidlen < 0)
 		return;
-	b = ikev2_out_pld(&out, IKEV2_PLD_AUTH, 4 + sa->prf_len);
+	b = ikev2_out_pld(&out, IKEV2_PLD_IDR, myidlen);
 	if (!b)
 		return;
-	memset(b, 0, 4);
-	b[0] = AUTH_SHARED_KEY;
-	memcpy(b + 4, mac, sa->prf_len);
-	explicit_bzero(mac, sizeof(mac));
+	memcpy(b, myid, myidlen);
+	cr = peer_cred(sa);
+	if (cr && out_certs(&out, cr))
+		return;
+	ret = out_auth(&out, sa, myid, myidlen);
+	if (ret) {
+		/* Answer all the same, or the initiator retransmits. */
+		send_enc_notify(sa, IKEV2_EXCH_IKE_AUTH, msgid,
+				N_AUTHENTICATION_FAILED);
+		ike_log(sa, "IKE_AUTH: cannot sign our AUTH (%s)", ret == -ENOTSUP ?
+			"no scheme the peer accepts for our key" : strerror(-ret));
+		sa->state = IKE_DEAD;
+		return;
+	}
 
+	/* The Child SA: proposals, then selectors narrowed to ours (2.9). */
 	nesp = esp_proposals(p, esp, false);
 	if (!sab || ikev2_pld_sa(sab, &offer) ||
 	    choose(&offer, esp, nesp, IKEV2_PROTO_ESP, &c) ||
@@ -1665,9 +1918,17 @@ static void on_informational_request(struct ike_sa *sa,
 
 	ikev2_out_chain(&out);
 	for (i = 0; i < in->npld; i++) {
+		struct ikev2_notify n;
 		struct ikev2_delete d;
 		uint8_t *b;
 
+		/* 2.21.2: the initiator refuses our AUTH after all. */
+		if (in->pld[i].type == IKEV2_PLD_NOTIFY &&
+		    !ikev2_pld_notify(&in->pld[i].body, &n) &&
+		    n.type == N_AUTHENTICATION_FAILED) {
+			ike_log(sa, "peer refuses our authentication (AUTHENTICATION_FAILED)");
+			delete_ike = true;
+		}
 		if (in->pld[i].type != IKEV2_PLD_DELETE ||
 		    ikev2_pld_delete(&in->pld[i].body, &d))
 			continue;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IKE SAs and their exchanges (RFC 7296): IKE_SA_INIT and IKE_AUTH with
- * pre-shared keys, in both roles, the first Child SA, INFORMATIONAL
+ * pre-shared keys or certificates (RFC 7427 signatures), in both roles, the first Child SA, INFORMATIONAL
  * (delete, liveness), retransmission and response replay.
  *
  * The engine does no I/O of its own: datagrams go out and Child SAs go
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "cred.h"
 #include "crypto.h"
 #include "ikev2.h"
 
@@ -81,6 +82,15 @@ struct ike_ctx {
 	int verbose;
 	/* Length of our nonces, 16-256 (3.9); 0: 32.  Tests vary it. */
 	unsigned int nonce_len;
+	/*
+	 * Certificates: creds[i] for peer i with Auth = pubkey (the caller
+	 * loads and frees them; peers may share one), else NULL.
+	 */
+	struct cred **creds;
+	/* When certificates must be valid; 0: the wall clock.  Tests. */
+	time_t cert_time;
+	/* Tests: announce no SIGNATURE_HASH_ALGORITHMS (an old peer). */
+	bool no_sig_hashes;
 };
 
 struct ike_sa {
@@ -101,6 +111,10 @@ struct ike_sa {
 	size_t ni_len, nr_len;
 	uint8_t cookie[256];
 	size_t cookie_len;
+	/* The peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 4), a sig.h mask. */
+	unsigned int peer_hashes;
+	bool peer_pss;		/* it signed with RSA-PSS: we answer so */
+	uint8_t peer_auth;	/* its AUTH method, once verified (3.8) */
 	unsigned int init_retries;	/* COOKIE and INVALID_KE answers */
 
 	size_t prf_len, ekey_len, ikey_len;

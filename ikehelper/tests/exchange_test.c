@@ -4,7 +4,9 @@
  * datagrams go into the other side's queue, Child SAs are recorded.  Each
  * case is a pair of configuration files and what must come of them: both
  * SAs established with mirrored keys and narrowed selectors, or a refusal.
- * KTAP output (ASan/UBSan).
+ * Then certificate authentication (RFC 7427): each key type, PSS
+ * mirroring, peers without SIGNATURE_HASH_ALGORITHMS, chains, IDs, and
+ * every refusal.  KTAP output (ASan/UBSan).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include <linux/espif.h>
 
 #include "../ike.h"
+#include "../sig.h"
+#include "cert_vectors.h"
 
 struct side {
 	struct ike_ctx ctx;
@@ -238,12 +242,193 @@ static const struct xcase cases[] = {
 	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0, 0, 0 },
 };
 
+/* --- Certificates ---------------------------------------------------------- */
+
+#define CREDS_CONF "Certificate = x.pem\nPrivateKey = x.key\nCACertificate = ca.pem\n"
+#define A_CERT(extra) "[Interface]\n" CREDS_CONF "[Peer]\nAuth = pubkey\n" \
+	"Endpoint = 192.0.2.2\nAllowedIPs = 10.0.2.0/24\nLocalIPs = 10.0.1.0/24\n" extra
+#define B_CERT(extra) "[Interface]\n" CREDS_CONF "[Peer]\nAuth = pubkey\n" \
+	"AllowedIPs = 10.0.0.0/16\nLocalIPs = 10.0.2.0/24\n" extra
+#define IDS_AB "LocalId = a.example\nRemoteId = b.example\n"
+#define IDS_BA "LocalId = b.example\nRemoteId = a.example\n"
+
+struct ccase {
+	const char *name;
+	const char *a, *b;		/* configuration files */
+	const char *a_cert, *a_key, *a_ca;	/* PEM */
+	const char *b_cert, *b_key, *b_ca;
+	bool a_old, b_old;		/* no SIGNATURE_HASH_ALGORITHMS */
+	time_t b_time;			/* b's clock for certificates */
+	bool up;
+	uint8_t a_method, b_method;	/* AUTH methods b, a verified (0: none) */
+	bool pss;			/* both signed RSA-PSS */
+};
+
+static const struct ccase cert_cases[] = {
+	{ .name = "cert_rsa_pkcs1", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_RSA_PEM, .a_key = CV_A_RSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_RSA_PEM, .b_key = CV_B_RSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	/* The responder answers PSS with PSS (as Libreswan does). */
+	{ .name = "cert_rsa_pss_mirrored", .a = A_CERT(IDS_AB "RsaPss = yes\n"),
+	  .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_RSA_PEM, .a_key = CV_A_RSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_RSA_PEM, .b_key = CV_B_RSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14, .pss = true },
+	{ .name = "cert_ecdsa", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	{ .name = "cert_ed25519", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ED25519_PEM, .a_key = CV_A_ED25519_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ED25519_PEM, .b_key = CV_B_ED25519_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	{ .name = "cert_rsa_and_ecdsa", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_RSA_PEM, .a_key = CV_A_RSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	/* Peers that announce no hashes (Windows, Apple): RFC 7296 3.8 / RFC 4754. */
+	{ .name = "cert_classic_rsa", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_RSA_PEM, .a_key = CV_A_RSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_RSA_PEM, .b_key = CV_B_RSA_KEY, .b_ca = CV_CA_PEM,
+	  .a_old = true, .b_old = true, .up = true, .a_method = 1, .b_method = 1 },
+	{ .name = "cert_classic_ecdsa", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .a_old = true, .up = true, .a_method = 9, .b_method = 9 },
+	/* Ed25519 exists only in method 14 (RFC 8420). */
+	{ .name = "cert_classic_ed25519_refused", .a = A_CERT(IDS_AB),
+	  .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ED25519_PEM, .a_key = CV_A_ED25519_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ED25519_PEM, .b_key = CV_B_ED25519_KEY, .b_ca = CV_CA_PEM,
+	  .b_old = true },
+	/* No LocalId: the subject DN, as ID_DER_ASN1_DN. */
+	{ .name = "cert_dn_identity", .a = A_CERT("RemoteId = b@example.org\n"),
+	  .b = B_CERT("LocalId = b@example.org\n"
+		      "RemoteId = O=Example, CN=a.example\n"),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	{ .name = "cert_ip_identity", .a = A_CERT("LocalId = 10.0.0.1\nRemoteId = b.example\n"),
+	  .b = B_CERT("LocalId = b.example\nRemoteId = 10.0.0.1\n"),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	/* d.example is signed by an intermediate that a sends along. */
+	{ .name = "cert_with_intermediate",
+	  .a = A_CERT("LocalId = d.example\nRemoteId = b.example\n"),
+	  .b = B_CERT("LocalId = b.example\nRemoteId = d.example\n"),
+	  .a_cert = CV_D_ECDSA_PEM CV_INT_PEM, .a_key = CV_D_ECDSA_KEY,
+	  .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .up = true, .a_method = 14, .b_method = 14 },
+	{ .name = "cert_missing_intermediate",
+	  .a = A_CERT("LocalId = d.example\nRemoteId = b.example\n"),
+	  .b = B_CERT("LocalId = b.example\nRemoteId = d.example\n"),
+	  .a_cert = CV_D_ECDSA_PEM, .a_key = CV_D_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM },
+	{ .name = "cert_unknown_ca", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA2_PEM },
+	/*
+	 * The initiator checks the responder too, and tells it with
+	 * AUTHENTICATION_FAILED (2.21.2): the responder's SA goes as well.
+	 */
+	{ .name = "cert_responder_unknown_ca", .a = A_CERT(IDS_AB),
+	  .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA2_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .a_method = 14 },
+	/* The ID must be in the certificate, not just claimed (RFC 4945 3.1). */
+	{ .name = "cert_id_not_in_cert",
+	  .a = A_CERT("LocalId = other.example\nRemoteId = b.example\n"),
+	  .b = B_CERT("LocalId = b.example\nRemoteId = other.example\n"),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM },
+	{ .name = "cert_expired", .a = A_CERT(IDS_AB), .b = B_CERT(IDS_BA),
+	  .a_cert = CV_A_ECDSA_PEM, .a_key = CV_A_ECDSA_KEY, .a_ca = CV_CA_PEM,
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM,
+	  .b_time = 7258118400 /* 2200-01-01 */ },
+	/* A pre-shared key does not stand in for a certificate. */
+	{ .name = "cert_psk_to_pubkey_peer", .a = A_CONF(""), .b = B_CERT(IDS_BA),
+	  .b_cert = CV_B_ECDSA_PEM, .b_key = CV_B_ECDSA_KEY, .b_ca = CV_CA_PEM },
+};
+
+static struct cred *test_cred(const char *cert, const char *key, const char *ca)
+{
+	struct cred *cr = NULL;
+	char err[256];
+
+	if (!cert)
+		return NULL;
+	if (cred_load(cert, strlen(cert), key, strlen(key), ca, strlen(ca), &cr,
+		      err, sizeof(err)))
+		printf("# cred_load: %s\n", err);
+	return cr;
+}
+
+static int run_cert_case(const struct ccase *c)
+{
+	struct cred *ca = NULL, *cb = NULL;
+	uint8_t a_auth, b_auth;
+	bool a_pss, b_pss;
+	struct side a, b;
+	int ok, t;
+
+	qlen = 0;
+	if (setup(&a, &b, c->a, 1) || setup(&b, &a, c->b, 2))
+		return 0;
+	ca = test_cred(c->a_cert, c->a_key, c->a_ca);
+	cb = test_cred(c->b_cert, c->b_key, c->b_ca);
+	a.ctx.creds = &ca;
+	b.ctx.creds = &cb;
+	a.ctx.no_sig_hashes = c->a_old;
+	b.ctx.no_sig_hashes = c->b_old;
+	b.ctx.cert_time = c->b_time;
+	ok = !ike_initiate(&a.ctx, 0, &a.addr, &b.addr);
+	run();
+	/* What each side verified, before failed SAs are reaped. */
+	a_auth = a.ctx.sas ? a.ctx.sas->peer_auth : 0;
+	b_auth = b.ctx.sas ? b.ctx.sas->peer_auth : 0;
+	a_pss = a.ctx.sas && a.ctx.sas->peer_pss;
+	b_pss = b.ctx.sas && b.ctx.sas->peer_pss;
+	for (t = 0; t < 8; t++) {
+		a.ctx.now++;
+		b.ctx.now++;
+		ike_tick(&a.ctx);
+		ike_tick(&b.ctx);
+		run();
+	}
+	ok = ok && a_auth == c->b_method && b_auth == c->a_method &&
+	     a_pss == c->pss && b_pss == c->pss;
+	if (c->up) {
+		ok = ok && a.children == 1 && b.children == 1 && a.ctx.sas &&
+		     b.ctx.sas && a.ctx.sas->state == IKE_ESTABLISHED &&
+		     b.ctx.sas->state == IKE_ESTABLISHED &&
+		     !memcmp(a.child.key_out, b.child.key_in, a.child.keylen);
+	} else {
+		/* Refused: nothing left installed or established. */
+		ok = ok && a.children == 0 && b.children == 0 &&
+		     (!a.ctx.sas || a.ctx.sas->state != IKE_ESTABLISHED) &&
+		     (!b.ctx.sas || b.ctx.sas->state != IKE_ESTABLISHED);
+	}
+	if (!ok)
+		printf("# a: %d children, verified method %u pss %d; b: %d children, method %u pss %d\n",
+		       a.children, a_auth, a_pss, b.children, b_auth, b_pss);
+	teardown(&a);
+	teardown(&b);
+	cred_free(ca);
+	cred_free(cb);
+	return ok;
+}
+
 int main(void)
 {
 	unsigned int i, n = sizeof(cases) / sizeof(cases[0]);
+	unsigned int nc = sizeof(cert_cases) / sizeof(cert_cases[0]);
 	int fails = 0;
 
-	printf("KTAP version 1\n1..%u\n", n);
+	printf("KTAP version 1\n1..%u\n", n + nc);
 	for (i = 0; i < n; i++) {
 		const struct xcase *c = &cases[i];
 		struct side a, b;
@@ -338,6 +523,13 @@ int main(void)
 		teardown(&b);
 		printf("%sok %u %s\n", ok ? "" : "not ", i + 1, c->name);
 	}
-	printf("# exchange_test: %u cases, %d failed\n", n, fails);
+	for (i = 0; i < nc; i++) {
+		int ok = run_cert_case(&cert_cases[i]);
+
+		fails += !ok;
+		printf("%sok %u %s\n", ok ? "" : "not ", n + i + 1,
+		       cert_cases[i].name);
+	}
+	printf("# exchange_test: %u cases, %d failed\n", n + nc, fails);
 	return fails ? 1 : 0;
 }
