@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ike=$(cd "$here/../.." && pwd)
 secs=${1:-${FUZZ_TIME:-60}}
 out=${FUZZ_OUT:-$(mktemp -d)}
-harnesses=(pld config)
+harnesses=(pld config cert)
 
 make -s -C "$ike" OUT="$out/build" fuzz-build || exit 1
 echo "KTAP version 1"
