@@ -3,10 +3,12 @@
 #
 # ikehelper against a real, unmodified strongSwan (charon, configured with
 # swanctl, keying the kernel's xfrm): the tunnel comes up with a
-# pre-shared key whichever side starts, traffic flows both ways through
-# espif on one side and xfrm on the other, also through a NAT; either side
-# rekeys the Child SA under traffic without losing a packet; a delete
-# takes the Child SA down.
+# pre-shared key or with certificates (RSA PKCS#1 v1.5 and PSS, ECDSA,
+# Ed25519, RFC 7427 and the older methods) whichever side starts, traffic
+# flows both ways through espif on one side and xfrm on the other, also
+# through a NAT; either side rekeys the Child SA and the IKE SA under
+# traffic without losing a packet; a delete takes the Child SA down; an
+# untrusted certificate is refused.
 #
 #   The topology (ns a: esp0 + ikehelper; ns b: charon + swanctl in a
 #   private mount namespace with its own vici socket; initiator_nat: a
@@ -22,8 +24,12 @@ SS=''
 
 # The strongSwan side: config, a charon in its own mount namespace (a
 # private /run for its pid file), then the connection loaded over vici.
+# SS_CERT=rsa|ecdsa|ed25519: b.example's certificate of that key type
+# (make_pki) instead of the PSK, SS_AUTH its local auth (pubkey, or e.g.
+# rsa/pss-sha256); SS_CHARON lines go into strongswan.conf's charon { }.
 charon_up() {
 	local start=$1 esp=$2 laddr=10.99.0.2 raddr=10.99.0.1
+	local lauth=psk rauth=psk certs='' cacerts=''
 
 	if [ "${3:-}" = nat ]; then
 		laddr=10.98.0.2
@@ -32,8 +38,19 @@ charon_up() {
 
 	# A fresh directory: a socket left by the last case would look alive.
 	SS=$(mktemp -d "$ESPIF_TMP/ss.XXXXXX")
+	if [ -n "${SS_CERT:-}" ]; then
+		# swanctl loads credentials from beside --file.
+		make_pki
+		mkdir -p "$SS/x509" "$SS/x509ca" "$SS/private"
+		cp "$PKI/b-$SS_CERT.pem" "$SS/x509/b.pem"
+		cp "$PKI/ca.pem" "$SS/x509ca/ca.pem"
+		install -m 600 "$PKI/b-$SS_CERT.key" "$SS/private/b.key"
+		lauth=${SS_AUTH:-pubkey} rauth=pubkey
+		certs='certs = b.pem' cacerts='cacerts = ca.pem'
+	fi
 	cat > "$SS/strongswan.conf" <<EOF
 charon {
+	${SS_CHARON:-}
 	port = 500
 	port_nat_t = 4500
 	retransmit_tries = 3
@@ -58,12 +75,14 @@ connections {
 		remote_addrs = $raddr
 		proposals = aes256gcm16-prfsha256-x25519
 		local {
-			auth = psk
+			auth = $lauth
 			id = b.example
+			$certs
 		}
 		remote {
-			auth = psk
+			auth = $rauth
 			id = a.example
+			$cacerts
 		}
 		children {
 			net {
@@ -256,6 +275,101 @@ case_delete_by_peer() {
 	check_eq "$(esp0_sa_packets)" '[]' "SAs left on esp0"
 }
 
+# --- Certificates (RFC 7427 signatures; RFC 7296 3.6, 3.7) ---------------
+#
+# Both sides hold a certificate from the test CA (make_pki); each checks
+# the other's chain and that its ID is in it.  charon logs the scheme it
+# verified: "authentication of 'a.example' with SCHEME successful".
+
+# peer_verified SCHEME: strongSwan accepted ikehelper's signature so.
+peer_verified() {
+	grep -q "authentication of 'a.example' with $1 successful" \
+		"$(bg_out charon)" ||
+		fail "strongSwan did not verify a $1 signature:"$'\n'"$(peer_log | grep -i 'auth\|cert' | tail -n 20)"
+}
+
+# ikehelper starts with RSA: PKCS#1 v1.5 with SHA-256 in method 14.
+case_cert_rsa_initiator() {
+	IKE_CERT=rsa setup start
+	SS_CERT=rsa charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	peer_verified RSA_EMSA_PKCS1_SHA2_256
+	ike_wait 5 'authenticated by certificate, RSA PKCS#1 v1.5 SHA-256' \
+		"ikehelper did not verify strongSwan's RSA signature"
+}
+
+# strongSwan starts and signs with RSA-PSS: ikehelper answers with PSS.
+case_cert_rsa_pss_responder() {
+	IKE_CERT=rsa setup none
+	SS_CERT=rsa SS_AUTH=rsa/pss-sha256 charon_up none aes128gcm16
+	daemon_a
+	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
+	check_tunnel
+	ike_wait 5 'authenticated by certificate, RSA-PSS SHA-256' \
+		"ikehelper did not verify strongSwan's PSS signature"
+	peer_verified RSA_EMSA_PSS_SHA2_256_SALT_32
+}
+
+# ECDSA P-256 whoever starts; strongSwan starts here.
+case_cert_ecdsa_responder() {
+	IKE_CERT=ecdsa setup none
+	SS_CERT=ecdsa charon_up none aes256gcm16
+	daemon_a
+	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
+	check_tunnel
+	peer_verified ECDSA_WITH_SHA256_DER
+}
+
+# Ed25519 (RFC 8420): only in method 14, with the Identity "hash".
+case_cert_ed25519_initiator() {
+	IKE_CERT=ed25519 setup start
+	SS_CERT=ed25519 charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	peer_verified ED25519
+}
+
+# A peer without RFC 7427 (as Windows and Apple clients): strongSwan
+# with signature_authentication = no ignores our announcement and signs
+# ECDSA with method 9 (RFC 4754); ikehelper falls back to it too.
+case_cert_classic_ecdsa() {
+	IKE_CERT=ecdsa setup start
+	SS_CERT=ecdsa SS_CHARON='signature_authentication = no' \
+		charon_up none aes128gcm16
+	daemon_a
+	check_tunnel
+	peer_verified 'ECDSA-256 signature'
+}
+
+# Through the NAT: IKE_AUTH with a certificate is larger than the path
+# MTU, so IP fragments cross the masquerading router.
+case_cert_initiator_nat() {
+	IKE_CERT=rsa setup start nat
+	nat_router
+	SS_CERT=rsa charon_up none aes128gcm16 nat
+	daemon_a
+	check_tunnel
+	ike_nat_check
+}
+
+# strongSwan's certificate is from a CA ikehelper does not trust: no
+# tunnel, ikehelper says why, strongSwan hears AUTHENTICATION_FAILED.
+case_cert_untrusted_ca() {
+	IKE_CERT=ecdsa IKE_CA=ca2 setup none
+	SS_CERT=ecdsa charon_up none aes128gcm16
+	daemon_a
+	swanctl_b --initiate --child net --timeout 20 >/dev/null &&
+		fail "strongSwan got a tunnel with an untrusted certificate"
+	ike_wait 5 'certificate refused: .*unable to get local issuer' \
+		"ikehelper did not refuse the chain"
+	grep -q 'AUTHENTICATION_FAILED' "$(bg_out charon)" ||
+		fail "strongSwan was not told:"$'\n'"$(peer_log | tail -n 20)"
+	check_eq "$(esp0_sa_packets)" '[]' "SAs on esp0"
+}
+
 # strongSwan vanishes: ikehelper's DPD clears the SAs, then restarts.
 case_dpd_peer_gone() { dpd_check charon_up none aes128gcm16; }
 
@@ -272,6 +386,13 @@ CASES=(
 	"rekey_pfs_by_strongswan	case_rekey_pfs_by_strongswan"
 	"ike_rekey_by_strongswan	case_ike_rekey_by_strongswan"
 	"ike_rekey_by_ikehelper	case_ike_rekey_by_ikehelper"
+	"cert_rsa_initiator	case_cert_rsa_initiator"
+	"cert_rsa_pss_responder	case_cert_rsa_pss_responder"
+	"cert_ecdsa_responder	case_cert_ecdsa_responder"
+	"cert_ed25519_initiator	case_cert_ed25519_initiator"
+	"cert_classic_ecdsa	case_cert_classic_ecdsa"
+	"cert_initiator_nat	case_cert_initiator_nat"
+	"cert_untrusted_ca	case_cert_untrusted_ca"
 )
 [ -x "$CHARON" ] || skip "strongSwan's charon is not installed (apt-get install strongswan-charon strongswan-swanctl)"
 ktap_run_cases

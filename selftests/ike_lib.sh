@@ -24,6 +24,59 @@
 
 PSK=0sVGhpcyBpcyBhIGxvbmcgZW5vdWdoIGtleQ==
 A='' B=''
+PKI=''
+
+# make_pki: a test CA (P-256) and, for a.example and b.example, an RSA-2048,
+# a P-256 and an Ed25519 key with certificates (SAN DNS:NAME, KU
+# digitalSignature, EKU serverAuth+clientAuth, as Windows and Apple want
+# of a server), plus a second CA with c.example.  Made once per suite:
+# key generation is slow under TCG.
+make_pki() {
+	local who t ca
+
+	PKI=$ESPIF_TMP/pki
+	[ -f "$PKI/done" ] && return 0
+	mkdir -p "$PKI"
+	(
+		cd "$PKI"
+		for ca in ca ca2; do
+			printf '%s\n' '[req]' 'distinguished_name = dn' 'prompt = no' \
+				'x509_extensions = v3_ca' '[dn]' "CN = ikehelper test $ca" \
+				'[v3_ca]' 'basicConstraints = critical, CA:TRUE' \
+				'keyUsage = critical, keyCertSign, cRLSign' \
+				'subjectKeyIdentifier = hash' > $ca.cnf
+			openssl genpkey -quiet -algorithm EC \
+				-pkeyopt ec_paramgen_curve:P-256 -out $ca.key
+			openssl req -x509 -new -config $ca.cnf -key $ca.key -sha256 \
+				-days 3650 -out $ca.pem
+		done
+		for who in a b c; do
+			ca=ca
+			[ $who = c ] && ca=ca2
+			printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
+				'keyUsage = critical, digitalSignature' \
+				'extendedKeyUsage = serverAuth, clientAuth' \
+				"subjectAltName = DNS:$who.example" \
+				'subjectKeyIdentifier = hash' \
+				'authorityKeyIdentifier = keyid' > $who.ext
+			openssl genpkey -quiet -algorithm RSA \
+				-pkeyopt rsa_keygen_bits:2048 -out $who-rsa.key
+			openssl genpkey -quiet -algorithm EC \
+				-pkeyopt ec_paramgen_curve:P-256 -out $who-ecdsa.key
+			openssl genpkey -quiet -algorithm ED25519 -out $who-ed25519.key
+			for t in rsa ecdsa ed25519; do
+				openssl req -new -key $who-$t.key \
+					-subj "/CN=$who.example" -out $who-$t.csr
+				openssl x509 -req -in $who-$t.csr -CA $ca.pem \
+					-CAkey $ca.key -CAcreateserial -sha256 \
+					-days 825 -extfile $who.ext -out $who-$t.pem \
+					2>/dev/null
+			done
+		done
+		chmod 600 ./*.key
+	) || fail "cannot make the test PKI"
+	touch "$PKI/done"
+}
 
 # wait_until SECONDS CMD...: poll CMD until it succeeds.
 wait_until() {
@@ -37,14 +90,23 @@ wait_until() {
 
 # setup START [nat]: the namespaces, esp0, and a.conf for ikehelper
 # (Start = START; IKE_IFACE_EXTRA and IKE_EXTRA add lines to the
-# [Interface] and the [Peer] section).
+# [Interface] and the [Peer] section).  IKE_CERT=rsa|ecdsa|ed25519:
+# certificates of that key type (make_pki) instead of the PSK;
+# IKE_CA=ca2 trusts the other CA.
 setup() {
-	local start_a=$1 endpoint=10.99.0.2
+	local start_a=$1 endpoint=10.99.0.2 auth="PresharedKey = $PSK"
 
 	esp_pair
 	ip -n "$A" route add 192.168.2.0/24 dev esp0 src 192.168.1.1
 	ip -n "$B" addr add 192.168.2.1/32 dev lo
 	[ "${2:-}" = nat ] && endpoint=10.98.0.2
+	if [ -n "${IKE_CERT:-}" ]; then
+		make_pki
+		auth="Auth = pubkey
+Certificate = $PKI/a-$IKE_CERT.pem
+PrivateKey = $PKI/a-$IKE_CERT.key
+CACertificate = $PKI/${IKE_CA:-ca}.pem"
+	fi
 
 	cat > "$ESPIF_TMP/a.conf" <<EOF
 [Interface]
@@ -55,7 +117,7 @@ ${IKE_IFACE_EXTRA:-}
 Name = b
 Endpoint = $endpoint
 RemoteId = b.example
-PresharedKey = $PSK
+$auth
 AllowedIPs = 192.168.2.0/24
 LocalIPs = 192.168.1.0/24
 Start = $start_a

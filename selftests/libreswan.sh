@@ -6,7 +6,8 @@
 # key whichever side starts, with each ESP algorithm espif has, through a
 # NAT; either side rekeys under traffic without losing a packet, with and
 # without PFS; pluto's IKE SA rekey moves the Child SA; a delete takes it
-# down; a key-exchange group pluto refuses is retried.
+# down; a key-exchange group pluto refuses is retried; certificates (RSA
+# PSS and PKCS#1 v1.5, ECDSA) authenticate both ways.
 #
 #   The topology is drawn in ike_lib.sh: ns a has esp0 and ikehelper, ns b
 #   has pluto in its own mount namespace (a private /run, Libreswan's
@@ -36,8 +37,13 @@ peer_rekey_ike() { whack_b --name a --rekey-ike; }
 # pluto_up ESP [nat] [CONN-LINE...]: pluto in ns b with conn "a" added and
 # listening.  The lines go into the conn ("esn=yes"); ike= and pfs= come
 # from LSW_IKE and LSW_PFS (addconn refuses a keyword given twice).
+# LSW_CERT=rsa|ecdsa: b.example's certificate (make_pki) in pluto's NSS
+# database and authby=LSW_AUTHBY (rsasig) instead of the PSK.  No
+# leftsendcert: by default pluto sends its certificate only when asked,
+# so every certificate case also checks ikehelper's CERTREQ.
 pluto_up() {
 	local esp=$1 left=10.99.0.2 right=10.99.0.1 gw=10.99.0.1 l
+	local auth='authby=secret'
 
 	shift
 	if [ "${1:-}" = nat ]; then
@@ -49,6 +55,22 @@ pluto_up() {
 	# A fresh directory: a socket left by the last case would look alive.
 	PL=$(mktemp -d "$ESPIF_TMP/lsw.XXXXXX")
 	mkdir "$PL/nss" "$PL/run"
+	certutil -N -d "sql:$PL/nss" --empty-password ||
+		fail "certutil -N failed"
+	if [ -n "${LSW_CERT:-}" ]; then
+		make_pki
+		# One leaf per database: NSS reuses a nickname for the subject.
+		openssl pkcs12 -export -inkey "$PKI/b-$LSW_CERT.key" \
+			-in "$PKI/b-$LSW_CERT.pem" -name b -passout pass: \
+			-out "$PL/b.p12" || fail "openssl pkcs12 failed"
+		pk12util -i "$PL/b.p12" -d "sql:$PL/nss" -W '' >/dev/null ||
+			fail "pk12util failed"
+		certutil -A -d "sql:$PL/nss" -n ca -t 'CT,,' -a -i "$PKI/ca.pem" ||
+			fail "certutil -A failed"
+		auth="authby=${LSW_AUTHBY:-rsasig}
+	leftcert=b
+	rightca=%same"
+	fi
 	# pfs defaults to yes in Libreswan 4; retransmit-timeout (60 s) and
 	# keyingtries (forever) are cut so a failure ends within the case.
 	{
@@ -59,7 +81,7 @@ config setup
 
 conn a
 	ikev2=yes
-	authby=secret
+	$auth
 	left=$left
 	leftid=@b.example
 	leftsubnet=192.168.2.0/24
@@ -80,8 +102,6 @@ EOF
 	} > "$PL/ipsec.conf"
 	printf '@b.example @a.example : PSK %s\n' "$PSK" > "$PL/ipsec.secrets"
 	chmod 600 "$PL/ipsec.secrets"
-	certutil -N -d "sql:$PL/nss" --empty-password ||
-		fail "certutil -N failed"
 	# leftupdown is off: the route to a's subnet is the test's own.
 	ip -n "$B" route add 192.168.1.0/24 via "$gw"
 
@@ -249,6 +269,52 @@ case_delete_by_peer() {
 	check_eq "$(esp0_sa_packets)" '[]' "SAs left on esp0"
 }
 
+# --- Certificates (RFC 7427; pluto's key and CA in its NSS database) -----
+
+# pluto_verified: pluto accepted ikehelper's certificate and signature.
+pluto_verified() {
+	grep -q 'established IKE SA; authenticated peer' "$(bg_out pluto)" ||
+		fail "pluto did not authenticate ikehelper:"$'\n'"$(peer_log | tail -n 20)"
+}
+
+# pluto starts with authby=rsasig: as initiator Libreswan 4.10 always signs
+# RSA with PSS and the strongest common hash (SHA-512); ikehelper verifies
+# it and answers with PSS too.
+case_cert_rsa_responder() {
+	IKE_CERT=rsa setup none
+	LSW_CERT=rsa pluto_up aes_gcm128
+	daemon_a
+	pluto_initiate
+	check_tunnel
+	pluto_verified
+	ike_wait 5 'authenticated by certificate, RSA-PSS SHA-512' \
+		"ikehelper did not verify pluto's PSS signature"
+}
+
+# ikehelper starts with RSA PKCS#1 v1.5; pluto sends its certificate
+# only because of ikehelper's CERTREQ.
+case_cert_rsa_initiator() {
+	IKE_CERT=rsa setup start
+	LSW_CERT=rsa pluto_up aes_gcm128
+	daemon_a
+	check_tunnel
+	pluto_verified
+	ike_wait 5 'authenticated by certificate, RSA' \
+		"ikehelper did not verify pluto's RSA signature"
+}
+
+# ECDSA P-256, authby=ecdsa, ikehelper starts: pluto answers in method 14
+# with ECDSA SHA-256, the curve's own hash.
+case_cert_ecdsa_initiator() {
+	IKE_CERT=ecdsa setup start
+	LSW_CERT=ecdsa LSW_AUTHBY=ecdsa pluto_up aes_gcm128
+	daemon_a
+	check_tunnel
+	pluto_verified
+	ike_wait 5 'authenticated by certificate, ECDSA SHA-256' \
+		"ikehelper did not verify pluto's ECDSA signature"
+}
+
 # pluto vanishes: ikehelper's DPD clears the SAs, then restarts.
 case_dpd_peer_gone() { dpd_check pluto_up aes_gcm128; }
 
@@ -267,6 +333,9 @@ CASES=(
 	"ike_rekey_by_ikehelper	case_ike_rekey_by_ikehelper"
 	"delete_by_peer		case_delete_by_peer"
 	"dpd_peer_gone		case_dpd_peer_gone"
+	"cert_rsa_responder	case_cert_rsa_responder"
+	"cert_rsa_initiator	case_cert_rsa_initiator"
+	"cert_ecdsa_initiator	case_cert_ecdsa_initiator"
 )
 [ -x "$LSWX/pluto" ] ||
 	skip "no Libreswan: ESPIF_LIBRESWAN does not name an unpacked libreswan package (vm/fetch-libreswan.sh)"
