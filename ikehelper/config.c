@@ -15,6 +15,8 @@
  *   CACertificate PEM file: the trust anchors peers' certificates must
  *                chain to; these three are defaults for every peer
  *   Legacy       yes: allow MODP-1024, 3DES and SHA-1 in proposals
+ *   CookieThreshold  half-open IKE SAs from which an IKE_SA_INIT must
+ *                come back with a cookie (RFC 7296 2.6; 10; 0: always)
  *   Retransmits  how often a request is sent again (after 1, 2, 4, ...
  *                seconds) before the peer counts as dead (5: 63 s; 0-10)
  * [Peer]
@@ -501,6 +503,16 @@ static int interface_key(struct config *c, const char *key, char *v,
 		c->retransmits = (unsigned int)n;
 		return 0;
 	}
+	if (!strcasecmp(key, "CookieThreshold")) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno || end == v || *end || n > 100000) {
+			*why = "a count, 0-100000";
+			return -EINVAL;
+		}
+		c->cookie_threshold = (unsigned int)n;
+		return 0;
+	}
 	if (!strcasecmp(key, "Legacy"))
 		return parse_bool(v, &c->legacy) ? (*why = "yes or no", -EINVAL) : 0;
 	*why = "unknown key in [Interface]";
@@ -597,6 +609,7 @@ int config_parse(const char *text, size_t len, struct config *c,
 	memset(err, 0, sizeof(*err));
 	c->port = 500;
 	c->retransmits = 5;
+	c->cookie_threshold = 10;
 	while (off < len) {
 		char line[LINE_MAX_LEN], *s, *eq, *key, *val, *hash;
 		const char *why = NULL;

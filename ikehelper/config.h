@@ -73,6 +73,7 @@ struct config_peer {
 struct config {
 	uint16_t port;			/* IKE port, 500 */
 	unsigned int retransmits;	/* before a peer is dead, 5 */
+	unsigned int cookie_threshold;	/* half-open SAs before COOKIE, 10 */
 	char local_id[CONFIG_ID_MAX];
 	struct config_creds creds;	/* default for every peer */
 	bool legacy;

@@ -1371,6 +1371,107 @@ static void on_init_response(struct ike_sa *sa, const uint8_t *buf,
 			"cannot build the IKE_AUTH request");
 }
 
+/* --- Cookies (2.6) ---------------------------------------------------------- */
+
+#define COOKIE_LEN		34	/* 2-byte secret version, HMAC-SHA-256 */
+#define COOKIE_ROTATE		120	/* seconds a secret is handed out */
+
+/*
+ * Cookie = VersionIDofSecret | prf(secret, Ni | IPi | SPIi) (2.6): the
+ * responder keeps no state until the initiator shows it can receive at
+ * its address.  A keyed PRF rather than Hash(... | secret).
+ */
+static int cookie_make(struct ike_ctx *ctx, uint16_t version,
+		       const struct ikev2_buf *ni, const struct ike_addr *remote,
+		       uint64_t spi_i, uint8_t *out)
+{
+	const uint8_t *secret =
+		ctx->cookie_secret[version == ctx->cookie_version ? 0 : 1];
+	uint8_t data[IKEV2_NONCE_MAX + 16 + 8];
+	size_t alen = remote->family == 4 ? 4 : 16;
+
+	memcpy(data, ni->p, ni->len);
+	memcpy(data + ni->len, remote->addr, alen);
+	put64(data + ni->len + alen, spi_i);
+	put16(out, version);
+	return crypto_prf(IKEV2_PRF_HMAC_SHA2_256, secret, 32, data,
+			  ni->len + alen + 8, out + 2);
+}
+
+/* A fresh secret every COOKIE_ROTATE seconds; the last one still counts. */
+static int cookie_rotate(struct ike_ctx *ctx)
+{
+	int ret;
+
+	if (ctx->cookie_ready && ctx->now - ctx->cookie_rotated < COOKIE_ROTATE)
+		return 0;
+	/* The first time, the "previous" secret must not be all zeroes. */
+	if (ctx->cookie_ready)
+		memcpy(ctx->cookie_secret[1], ctx->cookie_secret[0], 32);
+	else if ((ret = crypto_random(ctx->cookie_secret[1], 32)))
+		return ret;
+	ret = crypto_random(ctx->cookie_secret[0], 32);
+	if (ret)
+		return ret;
+	ctx->cookie_version++;
+	ctx->cookie_rotated = ctx->now;
+	ctx->cookie_ready = true;
+	return 0;
+}
+
+/* The cookie an IKE_SA_INIT request carries is one we handed out. */
+static bool cookie_valid(struct ike_ctx *ctx, const struct ikev2_notify *n,
+			 const struct ikev2_buf *ni, const struct ike_addr *remote,
+			 uint64_t spi_i)
+{
+	uint8_t want[COOKIE_LEN];
+	uint16_t v;
+
+	if (n->data.len != COOKIE_LEN || !ctx->cookie_ready)
+		return false;
+	v = get16(n->data.p);
+	if (v != ctx->cookie_version && v != (uint16_t)(ctx->cookie_version - 1))
+		return false;
+	return !cookie_make(ctx, v, ni, remote, spi_i, want) &&
+	       crypto_memeq(want, n->data.p, COOKIE_LEN);
+}
+
+static unsigned int half_open(const struct ike_ctx *ctx)
+{
+	const struct ike_sa *sa;
+	unsigned int n = 0;
+
+	for (sa = ctx->sas; sa; sa = sa->next)
+		n += !sa->initiator && sa->state == IKE_INIT_DONE;
+	return n;
+}
+
+/*
+ * Answer with N(COOKIE) and keep nothing (2.6).  No SA exists, so the
+ * datagram goes out through a stand-in on the stack.
+ */
+static void send_cookie(struct ike_ctx *ctx, const struct ikev2_msg *m,
+			const struct ikev2_buf *ni,
+			const struct ike_addr *local,
+			const struct ike_addr *remote)
+{
+	struct ike_sa tmp = { .ctx = ctx, .local = *local, .remote = *remote,
+			      .spi_i = m->spi_i };
+	uint8_t cookie[COOKIE_LEN];
+	static struct ikev2_out o;
+
+	tmp.natt = remote->port != 500 || local->port == 4500;
+	if (cookie_rotate(ctx) ||
+	    cookie_make(ctx, ctx->cookie_version, ni, remote, m->spi_i, cookie))
+		return;
+	ikev2_out_hdr(&o, m->spi_i, 0, IKEV2_EXCH_IKE_SA_INIT,
+		      IKEV2_FLAG_RESPONSE, 0);
+	if (out_notify(&o, N_COOKIE, cookie, sizeof(cookie)))
+		return;
+	ikev2_out_fix_len(&o);
+	send_raw(&tmp, o.buf, o.len);
+}
+
 /* Responder: an IKE_SA_INIT request for a new IKE SA. */
 static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 			    const struct ikev2_msg *m,
@@ -1388,7 +1489,8 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 	uint8_t kd[CRYPTO_MAX_KE];
 	size_t kdlen = sizeof(kd);
 	unsigned int hashes = 0;
-	bool hashes_seen = false;
+	bool hashes_seen = false, have_cookie = false;
+	struct ikev2_notify cookie = { 0 };
 	int ret = -ENOENT;
 
 	for (i = 0; i < m->npld; i++) {
@@ -1400,17 +1502,32 @@ static void on_init_request(struct ike_ctx *ctx, uint8_t *buf,
 			keb = &m->pld[i].body;
 		else if (m->pld[i].type == IKEV2_PLD_NONCE)
 			nb = &m->pld[i].body;
-		else if (m->pld[i].type == IKEV2_PLD_NOTIFY &&
-			 !ikev2_pld_notify(&m->pld[i].body, &n) &&
-			 n.type == N_SIGNATURE_HASH_ALGORITHMS) {
+		else if (m->pld[i].type != IKEV2_PLD_NOTIFY ||
+			 ikev2_pld_notify(&m->pld[i].body, &n))
+			continue;
+		else if (n.type == N_SIGNATURE_HASH_ALGORITHMS) {
 			hashes = sig_hashes_parse(n.data.p, n.data.len);
 			hashes_seen = true;
+		} else if (n.type == N_COOKIE && !have_cookie) {
+			cookie = n;
+			have_cookie = true;
 		}
 	}
 	if (!sab || !keb || !nb || ikev2_pld_sa(sab, &offer) ||
 	    ikev2_pld_ke(keb, &ke) || ikev2_pld_nonce(nb) ||
 	    nb->len > sizeof(((struct ike_sa *)0)->ni))
 		return;	/* 2.21.1: no answer to a malformed IKE_SA_INIT */
+	if (!ctx->cfg->npeers)
+		return;
+	/*
+	 * 2.6: with many half-open SAs (a flood from forged addresses?),
+	 * only an initiator that returns our cookie gets state.
+	 */
+	if (!(have_cookie && cookie_valid(ctx, &cookie, nb, remote, m->spi_i)) &&
+	    half_open(ctx) >= ctx->cfg->cookie_threshold) {
+		send_cookie(ctx, m, nb, local, remote);
+		return;
+	}
 
 	/*
 	 * Which peer?  IDs come in IKE_AUTH; until then the proposals must

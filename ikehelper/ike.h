@@ -91,6 +91,11 @@ struct ike_ctx {
 	time_t cert_time;
 	/* Tests: announce no SIGNATURE_HASH_ALGORITHMS (an old peer). */
 	bool no_sig_hashes;
+	/* Cookies (RFC 7296 2.6): the current secret and the one before. */
+	uint8_t cookie_secret[2][32];
+	uint16_t cookie_version;
+	bool cookie_ready;	/* the secrets are set */
+	time_t cookie_rotated;
 };
 
 struct ike_sa {

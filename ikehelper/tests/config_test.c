@@ -131,6 +131,9 @@ static const struct cfg_case cases[] = {
 	{ "cert_path_too_long", "[Interface]\nCertificate = " LONG_PATH "\n",
 	  2, "longer than 255" },
 	{ "rsa_pss_bad", IFACE PEER "RsaPss = sometimes\n", 7, "yes or no" },
+	{ "cookie_threshold", "[Interface]\nCookieThreshold = 0\n", 0, NULL },
+	{ "cookie_threshold_bad", "[Interface]\nCookieThreshold = many\n", 2,
+	  "a count, 0-100000" },
 };
 
 /* What accepted files must have parsed into, beyond being accepted. */

@@ -29,6 +29,8 @@ struct side {
 	/* Drop this many datagrams before delivering (retransmission). */
 	int drop;
 	int sent;
+	/* Flip a byte of the COOKIE in this datagram (1-based; 0: none). */
+	int forge_cookie_at;
 };
 
 struct dgram {
@@ -60,6 +62,9 @@ static int mock_send(struct ike_ctx *ctx, const struct ike_sa *sa,
 	d->from = s->addr;
 	memcpy(d->buf, buf, len);
 	d->len = len;
+	/* After the header, N(COOKIE) comes first (2.6): its data at 36. */
+	if (s->sent == s->forge_cookie_at && len > 40)
+		d->buf[40] ^= 1;
 	return 0;
 }
 
@@ -237,6 +242,16 @@ static const struct xcase cases[] = {
 	  ESPIF_ALG_AES_GCM, 0, 900, 1, 256 },
 	{ "nonces_16", A_CONF("IkeLifetime = 10m\nChildLifetime = 15m\n"),
 	  B_CONF(""), 1, ESPIF_ALG_AES_GCM, 0, 900, 1, 16 },
+	/* 2.6: the responder asks every initiator for a cookie first. */
+	{ "cookie_required", A_CONF(""),
+	  "[Interface]\nLocalId = b.example\nCookieThreshold = 0\n[Peer]\n"
+	  "RemoteId = a.example\n" KEY "AllowedIPs = 10.0.0.0/16\n"
+	  "LocalIPs = 10.0.2.0/24\n", 1, ESPIF_ALG_AES_GCM, 0, 0, 0, 0 },
+	/* A cookie that is not ours buys no state, only a new cookie. */
+	{ "cookie_forged", A_CONF(""),
+	  "[Interface]\nLocalId = b.example\nCookieThreshold = 0\n[Peer]\n"
+	  "RemoteId = a.example\n" KEY "AllowedIPs = 10.0.0.0/16\n"
+	  "LocalIPs = 10.0.2.0/24\n", 1, ESPIF_ALG_AES_GCM, 0, 0, 0, 0 },
 	{ "ts_unacceptable", A_CONF(""),
 	  "[Interface]\nLocalId = b.example\n[Peer]\nRemoteId = a.example\n"
 	  KEY "AllowedIPs = 172.16.0.0/12\n", 0, 0, 0, 0, 0, 0 },
@@ -441,6 +456,8 @@ int main(void)
 			continue;
 		}
 		a.drop = c->drop;
+		if (!strcmp(c->name, "cookie_forged"))
+			a.forge_cookie_at = 2;
 		a.ctx.nonce_len = c->nonce_len;
 		b.ctx.nonce_len = c->nonce_len;
 		ok = !ike_initiate(&a.ctx, 0, &a.addr, &b.addr);
@@ -510,6 +527,17 @@ int main(void)
 				       b.child.spi_in, b.child.spi_out, a.child.spi_in,
 				       a.child.n_remote, b.child.n_remote);
 		}
+		/*
+		 * IKE_SA_INIT twice (the second with the cookie), IKE_AUTH,
+		 * and three answers; the responder kept no SA for the first.
+		 */
+		if (!strcmp(c->name, "cookie_required"))
+			ok = ok && a.sent == 3 && b.sent == 3 && b.ctx.sas &&
+			     !b.ctx.sas->next;
+		/* The forged one got a second cookie, then it went through. */
+		if (!strcmp(c->name, "cookie_forged"))
+			ok = ok && a.sent == 4 && b.sent == 4 && b.ctx.sas &&
+			     !b.ctx.sas->next;
 		if (c->drop == LOSE_ALL)
 			ok = ok && a.sent == 3 && !a.ctx.sas;
 		else if (c->drop)
