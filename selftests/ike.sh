@@ -8,7 +8,8 @@
 # flows both ways through espif on one side and xfrm on the other, also
 # through a NAT; either side rekeys the Child SA and the IKE SA under
 # traffic without losing a packet; a delete takes the Child SA down; an
-# untrusted certificate is refused.
+# untrusted certificate is refused; a cookie ikehelper demands (RFC 7296
+# 2.6) comes back.
 #
 #   The topology (ns a: esp0 + ikehelper; ns b: charon + swanctl in a
 #   private mount namespace with its own vici socket; initiator_nat: a
@@ -275,6 +276,19 @@ case_delete_by_peer() {
 	check_eq "$(esp0_sa_packets)" '[]' "SAs left on esp0"
 }
 
+# ikehelper demands a cookie from every initiator (CookieThreshold = 0,
+# RFC 7296 2.6): strongSwan returns it and the tunnel comes up.
+case_responder_cookie() {
+	IKE_IFACE_EXTRA="CookieThreshold = 0" setup none
+	charon_up none aes128gcm16
+	daemon_a
+	swanctl_b --initiate --child net --timeout 30 >/dev/null ||
+		fail "strongSwan could not initiate:"$'\n'"$(ike_log)"
+	check_tunnel
+	grep -q 'COOKIE' "$(bg_out charon)" ||
+		fail "strongSwan saw no cookie:"$'\n'"$(peer_log | tail -n 20)"
+}
+
 # --- Certificates (RFC 7427 signatures; RFC 7296 3.6, 3.7) ---------------
 #
 # Both sides hold a certificate from the test CA (make_pki); each checks
@@ -386,6 +400,7 @@ CASES=(
 	"rekey_pfs_by_strongswan	case_rekey_pfs_by_strongswan"
 	"ike_rekey_by_strongswan	case_ike_rekey_by_strongswan"
 	"ike_rekey_by_ikehelper	case_ike_rekey_by_ikehelper"
+	"responder_cookie	case_responder_cookie"
 	"cert_rsa_initiator	case_cert_rsa_initiator"
 	"cert_rsa_pss_responder	case_cert_rsa_pss_responder"
 	"cert_ecdsa_responder	case_cert_ecdsa_responder"
