@@ -40,6 +40,7 @@
 #include <openssl/x509.h>
 
 #include "../cred.h"
+#include "hex.h"
 #include "cert_vectors.h"
 
 #define NCASES	190
@@ -59,25 +60,6 @@ static void result(const char *name, int ok)
 	printf("%sok %u %s\n", ok ? "" : "not ", ++n, name);
 }
 
-static size_t unhex(const char *s, uint8_t *out)
-{
-	size_t i = 0;
-	unsigned int b;
-
-	while (s[0] && s[1] && sscanf(s, "%2x", &b) == 1) {
-		out[i++] = (uint8_t)b;
-		s += 2;
-	}
-	return i;
-}
-
-static int eq_hex(const uint8_t *got, size_t len, const char *hex)
-{
-	uint8_t want[CRED_ID_MAX];
-	size_t wl = unhex(hex, want);
-
-	return wl == len && !memcmp(got, want, len);
-}
 
 /* @err says @want (or @want is NULL). */
 static int err_says(const char *err, const char *want)

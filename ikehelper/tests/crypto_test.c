@@ -14,35 +14,16 @@
 
 #include "../crypto.h"
 #include "../proposal.h"
+#include "hex.h"
 
 static int fails;
 static unsigned int n;
-
-static size_t unhex(const char *s, uint8_t *out)
-{
-	size_t i = 0;
-	unsigned int b;
-
-	while (s[0] && s[1] && sscanf(s, "%2x", &b) == 1) {
-		out[i++] = (uint8_t)b;
-		s += 2;
-	}
-	return i;
-}
 
 static void result(const char *name, int ok)
 {
 	if (!ok)
 		fails++;
 	printf("%sok %u %s\n", ok ? "" : "not ", ++n, name);
-}
-
-static int eq_hex(const uint8_t *got, size_t len, const char *hex)
-{
-	uint8_t want[512];
-	size_t wl = unhex(hex, want);
-
-	return wl == len && !memcmp(got, want, len);
 }
 
 static void test_prf(void)

@@ -42,6 +42,7 @@
 #include <openssl/rsa.h>
 
 #include "../sig.h"
+#include "hex.h"
 #include "sig_vectors.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -95,18 +96,6 @@ static int fails;
 static unsigned int ncases;
 static bool queued;	/* a sig_*() call left an error on OpenSSL's queue */
 
-static size_t unhex(const char *s, uint8_t *out)
-{
-	size_t i = 0;
-	unsigned int b;
-
-	while (s[0] && s[1] && sscanf(s, "%2x", &b) == 1) {
-		out[i++] = (uint8_t)b;
-		s += 2;
-	}
-	return i;
-}
-
 static void result(const char *name, int ok)
 {
 	if (queued)
@@ -116,14 +105,6 @@ static void result(const char *name, int ok)
 	if (!ok)
 		fails++;
 	printf("%sok %u %s\n", ok ? "" : "not ", ++ncases, name);
-}
-
-static int eq_hex(const uint8_t *got, size_t len, const char *hex)
-{
-	uint8_t want[SIG_AUTH_MAX];
-	size_t wl = unhex(hex, want);
-
-	return wl == len && !memcmp(got, want, len);
 }
 
 /* Method-14 AUTH data: length byte, @blob, @sig (both hex). */
