@@ -353,24 +353,16 @@ static int parse_proposals(char *v, enum proposal_kind kind, bool legacy,
 	return 0;
 }
 
-static int copy_id(char *dst, const char *v, const char **why)
+/* Identities and paths: both fields hold 255 bytes and a NUL. */
+_Static_assert(CONFIG_ID_MAX == 256 && CONFIG_PATH_MAX == 256,
+	       "copy_value's message names the size");
+
+static int copy_value(char *dst, const char *v, const char **why)
 {
 	size_t n = strlen(v);
 
-	if (!n || n >= CONFIG_ID_MAX) {
+	if (!n || n >= 256) {
 		*why = n ? "longer than 255 bytes" : "empty";
-		return -EINVAL;
-	}
-	memcpy(dst, v, n + 1);
-	return 0;
-}
-
-static int copy_path(char *dst, const char *v, const char **why)
-{
-	size_t n = strlen(v);
-
-	if (!n || n >= CONFIG_PATH_MAX) {
-		*why = n ? "a path longer than 255 bytes" : "empty";
 		return -EINVAL;
 	}
 	memcpy(dst, v, n + 1);
@@ -382,11 +374,11 @@ static int creds_key(struct config_creds *cr, const char *key, const char *v,
 		     const char **why)
 {
 	if (!strcasecmp(key, "Certificate"))
-		return copy_path(cr->cert, v, why);
+		return copy_value(cr->cert, v, why);
 	if (!strcasecmp(key, "PrivateKey"))
-		return copy_path(cr->key, v, why);
+		return copy_value(cr->key, v, why);
 	if (!strcasecmp(key, "CACertificate"))
-		return copy_path(cr->ca, v, why);
+		return copy_value(cr->ca, v, why);
 	return 1;
 }
 
@@ -409,9 +401,9 @@ static int peer_key(struct config *c, struct config_peer *p, const char *key,
 	if (!strcasecmp(key, "Endpoint"))
 		return parse_endpoint(v, p, why);
 	if (!strcasecmp(key, "LocalId"))
-		return copy_id(p->local_id, v, why);
+		return copy_value(p->local_id, v, why);
 	if (!strcasecmp(key, "RemoteId"))
-		return copy_id(p->remote_id, v, why);
+		return copy_value(p->remote_id, v, why);
 	if (!strcasecmp(key, "Auth")) {
 		if (!strcasecmp(v, "psk"))
 			p->auth = CONFIG_AUTH_PSK;
@@ -489,7 +481,7 @@ static int interface_key(struct config *c, const char *key, char *v,
 		return 0;
 	}
 	if (!strcasecmp(key, "LocalId"))
-		return copy_id(c->local_id, v, why);
+		return copy_value(c->local_id, v, why);
 	ret = creds_key(&c->creds, key, v, why);
 	if (ret <= 0)
 		return ret;
